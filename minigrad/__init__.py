@@ -1,0 +1,55 @@
+"""minigrad: reverse-mode autograd on NumPy with PyTorch's API."""
+
+from .tensor import Tensor  # first: it closes the Tensor <-> ops import cycle
+
+from . import autograd, dtypes
+from .dtypes import (
+    bool,
+    double,
+    float,
+    float16,
+    float32,
+    float64,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    short,
+    uint8,
+)
+from .factories import arange, eye, full, ones, ones_like, rand, randn, tensor, zeros, zeros_like
+from .functions import (
+    abs,
+    argmax,
+    argmin,
+    cat,
+    clamp,
+    exp,
+    flatten,
+    log,
+    log_softmax,
+    matmul,
+    max,
+    mean,
+    min,
+    permute,
+    relu,
+    reshape,
+    sigmoid,
+    softmax,
+    sqrt,
+    squeeze,
+    stack,
+    sum,
+    tanh,
+    transpose,
+    unsqueeze,
+    where,
+)
+from .grad_mode import enable_grad, is_grad_enabled, no_grad
+from .random import manual_seed
+
+__version__ = "0.1.0"

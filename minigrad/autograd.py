@@ -1,0 +1,6 @@
+"""`minigrad.autograd`: define your own op (`Function`) and control recording."""
+
+from .function import Function
+from .grad_mode import enable_grad, is_grad_enabled, no_grad
+
+__all__ = ["Function", "enable_grad", "is_grad_enabled", "no_grad"]

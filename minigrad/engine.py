@@ -1,0 +1,87 @@
+"""The backward sweep: a dependency-counting (Kahn) walk over recorded graph nodes.
+
+The engine knows no individual op. A node is a `Function` instance recorded by
+`Function.apply`; its `edges` hold, per positional input, either None (no
+gradient needed) or `(target, shape, dtype)`, where target is the input's own
+node or, for a leaf, the leaf Tensor itself. Every node runs `backward` once.
+"""
+
+import numpy as np
+
+
+def sum_to(grad, shape):
+    """Undo broadcasting: sum `grad` over the axes that broadcasting added or stretched.
+
+    This is the only place in minigrad that reduces a gradient to an input's shape.
+    """
+    lead = grad.ndim - len(shape)
+    if lead < 0 or any(n != 1 and n != g for n, g in zip(shape, grad.shape[lead:])):
+        return None
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    return grad.sum(axis=axes, keepdims=True).reshape(shape) if axes else grad.reshape(shape)
+
+
+def _fit(node, i, grad, shape, dtype):
+    """Bring one returned gradient to its input's shape and dtype."""
+    if type(grad) is not np.ndarray:
+        grad = np.asarray(grad)
+    if grad.shape != shape:
+        reduced = sum_to(grad, shape)
+        if reduced is None:
+            raise RuntimeError(
+                f"{node.name()} returned a gradient of shape {grad.shape} for input {i}, "
+                f"which cannot be summed to that input's shape {shape}"
+            )
+        grad = reduced
+    if grad.dtype != dtype:
+        grad = grad.astype(dtype)
+    return grad
+
+
+def _dependencies(root):
+    """Count, for every node reachable from root, how many edges point at it."""
+    counts = {root: 0}
+    stack = [root]
+    while stack:
+        for edge in stack.pop().edges:
+            if edge is not None and not edge[0].is_leaf_edge:
+                target = edge[0]
+                if target in counts:
+                    counts[target] += 1
+                else:
+                    counts[target] = 1
+                    stack.append(target)
+    return counts
+
+
+def run_backward(root, grad, retain_graph):
+    """Propagate `grad` (dL/d root's output) to every leaf reachable from node `root`."""
+    counts = _dependencies(root)
+    pending = {root: grad}
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        grad = pending.pop(node)
+        if node.retained is not None:
+            tensor = node.retained()
+            if tensor is not None:
+                tensor._accumulate_grad(grad, owned=False)
+        grads = node.run_backward(grad, retain_graph)
+        for i, (edge, g) in enumerate(zip(node.edges, grads)):
+            if edge is None or g is None:
+                continue
+            target, shape, dtype = edge
+            if type(g) is not np.ndarray or g.shape != shape or g.dtype != dtype:
+                g = _fit(node, i, g, shape, dtype)
+            if target.is_leaf_edge:
+                # A leaf keeps its gradient and later adds into it in place, so it must
+                # copy any array that another branch or the caller may also hold.
+                owned = g is not grad and g.base is None and not any(g is h for h in grads[:i])
+                target._accumulate_grad(g, owned)
+                continue
+            pending[target] = pending[target] + g if target in pending else g
+            counts[target] -= 1
+            if counts[target] == 0:
+                ready.append(target)

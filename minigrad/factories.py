@@ -1,0 +1,92 @@
+"""Functions that make new tensors: `tensor`, `zeros`, `rand`, `arange`, ..."""
+
+import numpy as np
+
+from . import dtypes
+from .random import generator
+from .tensor import Tensor, _size_args, _wrap
+
+
+def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of `data` (Python numbers, lists, arrays or a Tensor).
+
+    Python floats become float32, Python ints int64, bools bool; arrays keep their dtype.
+    """
+    return Tensor(data, dtype=dtype, requires_grad=requires_grad)
+
+
+def _new(array, requires_grad) -> Tensor:
+    t = _wrap(array)
+    t.requires_grad = requires_grad
+    return t
+
+
+def _shape(size) -> tuple:
+    shape = _size_args(size)
+    for n in shape:
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+            raise TypeError(f"sizes must be ints, got {type(n).__name__} in {shape}")
+        if n < 0:
+            raise RuntimeError(f"sizes must be non-negative, got {tuple(shape)}")
+    return tuple(int(n) for n in shape)
+
+
+def _dtype(dtype, default=dtypes.default_float) -> np.dtype:
+    return default if dtype is None else np.dtype(dtype)
+
+
+def zeros(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _new(np.zeros(_shape(size), _dtype(dtype)), requires_grad)
+
+
+def ones(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _new(np.ones(_shape(size), _dtype(dtype)), requires_grad)
+
+
+def full(size, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of `fill_value`; its dtype follows the value's kind unless given."""
+    default = dtypes.result_type(fill_value)
+    return _new(np.full(_shape((size,)), fill_value, _dtype(dtype, default)), requires_grad)
+
+
+def zeros_like(input: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+    return _new(np.zeros(input.shape, _dtype(dtype, input.dtype)), requires_grad)
+
+
+def ones_like(input: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+    return _new(np.ones(input.shape, _dtype(dtype, input.dtype)), requires_grad)
+
+
+def _random_dtype(dtype, what) -> np.dtype:
+    dtype = _dtype(dtype)
+    if dtype not in (dtypes.float32, dtypes.float64):
+        raise TypeError(f"{what}() makes float32 or float64 tensors, not {dtype.name}")
+    return dtype
+
+
+def rand(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples from [0, 1), drawn from the generator `manual_seed` sets."""
+    shape = _shape(size)
+    return _new(generator().random(shape, dtype=_random_dtype(dtype, "rand")), requires_grad)
+
+
+def randn(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples, drawn from the generator `manual_seed` sets."""
+    shape, dtype = _shape(size), _random_dtype(dtype, "randn")
+    return _new(generator().standard_normal(shape, dtype=dtype), requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:
+    """start, start + step, ... up to (not including) end; int64 unless a bound is a float."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("arange(): step must be nonzero")
+    count = max(0, int(np.ceil((end - start) / step)))
+    default = dtypes.result_type(start, end, step)
+    values = start + np.arange(count, dtype=np.float64 if default.kind == "f" else np.int64) * step
+    return _new(values.astype(_dtype(dtype, default)), requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _new(np.eye(*_shape((n,) if m is None else (n, m)), dtype=_dtype(dtype)), requires_grad)

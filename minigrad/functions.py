@@ -1,0 +1,165 @@
+"""Top-level functions: `minigrad.exp(x)` is `x.exp()`, plus `cat`, `stack` and `where`."""
+
+import builtins
+
+from . import dtypes, ops
+from .tensor import Tensor, _check_broadcast, _operand, normalize_dim
+
+
+def _tensor(value, name: str) -> Tensor:
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{name}(): argument must be a Tensor, not {type(value).__name__}")
+    return value
+
+
+def exp(input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument names throughout
+    return _tensor(input, "exp").exp()
+
+
+def log(input: Tensor) -> Tensor:  # noqa: A002
+    return _tensor(input, "log").log()
+
+
+def sqrt(input: Tensor) -> Tensor:  # noqa: A002
+    return _tensor(input, "sqrt").sqrt()
+
+
+def abs(input: Tensor) -> Tensor:  # noqa: A001, A002
+    return _tensor(input, "abs").abs()
+
+
+def clamp(input: Tensor, min=None, max=None) -> Tensor:  # noqa: A001, A002
+    return _tensor(input, "clamp").clamp(min, max)
+
+
+def relu(input: Tensor) -> Tensor:  # noqa: A002
+    return _tensor(input, "relu").relu()
+
+
+def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
+    return _tensor(input, "sigmoid").sigmoid()
+
+
+def tanh(input: Tensor) -> Tensor:  # noqa: A002
+    return _tensor(input, "tanh").tanh()
+
+
+def softmax(input: Tensor, dim: int) -> Tensor:  # noqa: A002
+    return _tensor(input, "softmax").softmax(dim)
+
+
+def log_softmax(input: Tensor, dim: int) -> Tensor:  # noqa: A002
+    return _tensor(input, "log_softmax").log_softmax(dim)
+
+
+def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    return _tensor(input, "matmul") @ _tensor(other, "matmul")
+
+
+def sum(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
+    return _tensor(input, "sum").sum(dim, keepdim)
+
+
+def mean(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
+    return _tensor(input, "mean").mean(dim, keepdim)
+
+
+def max(input: Tensor, dim=None, keepdim: bool = False):  # noqa: A001, A002
+    """The largest value or, given `dim`, `(values, indices)`: `_, pred = max(x, 1)`."""
+    return _tensor(input, "max").max(dim, keepdim)
+
+
+def min(input: Tensor, dim=None, keepdim: bool = False):  # noqa: A001, A002
+    """The smallest value or, given `dim`, `(values, indices)`."""
+    return _tensor(input, "min").min(dim, keepdim)
+
+
+def argmax(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
+    return _tensor(input, "argmax").argmax(dim, keepdim)
+
+
+def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
+    return _tensor(input, "argmin").argmin(dim, keepdim)
+
+
+def reshape(input: Tensor, shape) -> Tensor:  # noqa: A002
+    return _tensor(input, "reshape").reshape(shape)
+
+
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
+    return _tensor(input, "transpose").transpose(dim0, dim1)
+
+
+def permute(input: Tensor, dims) -> Tensor:  # noqa: A002
+    return _tensor(input, "permute").permute(dims)
+
+
+def unsqueeze(input: Tensor, dim: int) -> Tensor:  # noqa: A002
+    return _tensor(input, "unsqueeze").unsqueeze(dim)
+
+
+def squeeze(input: Tensor, dim=None) -> Tensor:  # noqa: A002
+    return _tensor(input, "squeeze").squeeze(dim)
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A002
+    return _tensor(input, "flatten").flatten(start_dim, end_dim)
+
+
+def _promoted(tensors, name: str) -> list:
+    """The tensors cast to their common dtype, as PyTorch's cat/stack do."""
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{name}(): expected a list or tuple of Tensors")
+    if not tensors:
+        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
+    tensors = [_tensor(t, name) for t in tensors]
+    dtype = tensors[0].dtype
+    for t in tensors[1:]:
+        dtype = dtypes.promote_types(dtype, t.dtype)
+    return [t.to(dtype) for t in tensors]
+
+
+def cat(tensors, dim: int = 0) -> Tensor:
+    """Join tensors along an existing dimension `dim`."""
+    tensors = _promoted(tensors, "cat")
+    first = tensors[0]
+    axis = normalize_dim(dim, first.ndim)
+    for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(f"cat(): zero-dimensional tensor (at position {i}) cannot be joined")
+        if t.ndim != first.ndim or builtins.any(
+            a != b for k, (a, b) in enumerate(zip(t.shape, first.shape)) if k != axis
+        ):
+            raise RuntimeError(
+                f"cat(): sizes must match except in dimension {axis}: tensor 0 has shape "
+                f"{first.shape} but tensor {i} has shape {t.shape}"
+            )
+    return ops.Cat.apply(*tensors, dim=axis)
+
+
+def stack(tensors, dim: int = 0) -> Tensor:
+    """Join same-shaped tensors along a new dimension `dim`."""
+    tensors = _promoted(tensors, "stack")
+    for i, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise RuntimeError(
+                "stack(): every tensor must have the same shape, but tensor 0 has shape "
+                f"{tensors[0].shape} and tensor {i} has shape {t.shape}"
+            )
+    return ops.Stack.apply(*tensors, dim=normalize_dim(dim, tensors[0].ndim + 1))
+
+
+def where(condition: Tensor, input, other) -> Tensor:  # noqa: A002
+    """Elementwise `input if condition else other`; both may be Tensors or numbers."""
+    condition = _tensor(condition, "where")
+    if condition.dtype != dtypes.bool:
+        raise RuntimeError(f"where(): condition must be a bool tensor, got {condition.dtype.name}")
+    x, y = _operand(input), _operand(other)
+    if x is None or y is None:
+        raise TypeError("where(): input and other must be Tensors or numbers")
+    dtype = dtypes.result_type(*(v.data if isinstance(v, Tensor) else v for v in (x, y)))
+    x, y = (v.to(dtype) if isinstance(v, Tensor) else v for v in (x, y))
+    _check_broadcast(condition, x)
+    _check_broadcast(condition, y)
+    _check_broadcast(x, y)
+    return ops.Where.apply(condition, x, y)

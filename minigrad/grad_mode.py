@@ -1,0 +1,50 @@
+"""Grad mode: whether new ops are recorded for backward. Thread-local, as in PyTorch."""
+
+import functools
+import threading
+
+_state = threading.local()
+
+
+def is_grad_enabled() -> bool:
+    """Return True when ops run now are recorded for backward (the default)."""
+    return getattr(_state, "enabled", True)
+
+
+def _set_grad_enabled(mode: bool) -> None:
+    _state.enabled = mode
+
+
+class _GradMode:
+    """Sets grad mode for a `with` block or, used as a decorator, for a function call."""
+
+    enabled = True
+
+    def __enter__(self):
+        self._previous = is_grad_enabled()
+        _set_grad_enabled(self.enabled)
+        return self
+
+    def __exit__(self, *exc_info):
+        _set_grad_enabled(self._previous)
+        return False
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with type(self)():
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradMode):  # noqa: N801 - PyTorch's name
+    """Disable recording: results of ops inside do not require grad."""
+
+    enabled = False
+
+
+class enable_grad(_GradMode):  # noqa: N801 - PyTorch's name
+    """Re-enable recording inside a `no_grad` block."""
+
+    enabled = True

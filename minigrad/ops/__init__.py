@@ -1,0 +1,40 @@
+"""Every built-in op, each a `Function` subclass (see `minigrad.function`)."""
+
+from .arith import Add, Cast, Clone, Copy, Div, Fill, Mul, Neg, Pow, Sub
+from .linalg import Linear, MatMul
+from .reduce import Extremum, Mean, Sum, TakeAlongDim, arg_extremum, extremum
+from .shape import (
+    Cat,
+    Index,
+    IndexPut,
+    Permute,
+    Reshape,
+    Stack,
+    Where,
+    checked_permutation,
+    flat_shape,
+    squeezed_shape,
+    swapped_axes,
+    unsqueezed_shape,
+)
+from .unary import (
+    Abs,
+    Clamp,
+    Exp,
+    Log,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Sqrt,
+    Tanh,
+    clamp_bounds,
+)
+
+__all__ = [
+    "Abs", "Add", "Cast", "Cat", "Clamp", "Clone", "Copy", "Div", "Exp", "Extremum", "Fill",
+    "Index", "IndexPut", "Linear", "Log", "LogSoftmax", "MatMul", "Mean", "Mul", "Neg",
+    "Permute", "Pow", "ReLU", "Reshape", "Sigmoid", "Softmax", "Sqrt", "Stack", "Sub", "Sum",
+    "TakeAlongDim", "Tanh", "Where", "arg_extremum", "checked_permutation", "clamp_bounds",
+    "extremum", "flat_shape", "squeezed_shape", "swapped_axes", "unsqueezed_shape",
+]  # fmt: skip

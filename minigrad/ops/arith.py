@@ -1,0 +1,151 @@
+"""Arithmetic ops. Each docstring: forward formula; derivative."""
+
+import numpy as np
+
+from ..function import Function
+
+
+class Add(Function):
+    """out = x + y;  d/dx = 1, d/dy = 1 (the base sums broadcast axes away)."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return x + y
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad
+
+
+class Sub(Function):
+    """out = x - y;  d/dx = 1, d/dy = -1."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return x - y
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, (-grad if ctx.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    """out = x * y;  d/dx = y, d/dy = x.
+
+    Saves only the factor each needed gradient uses, so `x *= mask` keeps working.
+    """
+
+    @staticmethod
+    def forward(ctx, x, y):
+        need_x, need_y = ctx.needs_input_grad
+        ctx.save_for_backward(y if need_x else None, x if need_y else None)
+        return x * y
+
+    @staticmethod
+    def backward(ctx, grad):
+        y, x = ctx.saved
+        return (None if y is None else grad * y), (None if x is None else grad * x)
+
+
+class Div(Function):
+    """out = x / y;  d/dx = 1 / y, d/dy = -x / y**2."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y)
+        return x / y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved
+        gx = grad / y if ctx.needs_input_grad[0] else None
+        gy = -grad * x / (y * y) if ctx.needs_input_grad[1] else None
+        return gx, gy
+
+
+class Neg(Function):
+    """out = -x;  d/dx = -1."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return -x
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Pow(Function):
+    """out = x ** y;  d/dx = y * x**(y - 1), d/dy = out * log(x).
+
+    As PyTorch: d/dx is 0 where y == 0, and d/dy is 0 where x == 0 and y >= 0
+    (there log(x) is -inf but x**y does not depend on y from that side).
+    """
+
+    @staticmethod
+    def forward(ctx, x, y):
+        out = x**y
+        ctx.save_for_backward(x, y, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y, out = ctx.saved
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            gx = np.where(y == 0, 0.0, grad * y * x ** (y - 1)).astype(grad.dtype)
+        if ctx.needs_input_grad[1]:
+            with np.errstate(divide="ignore", invalid="ignore"):  # masked just below
+                gy = grad * out * np.log(x)
+            gy = np.where((x == 0) & (y >= 0), 0.0, gy).astype(grad.dtype)
+        return gx, gy
+
+
+class Cast(Function):
+    """out = x as `dtype`;  d/dx = 1 (the base casts the gradient back to x's dtype)."""
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        return x.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None
+
+
+class Clone(Function):
+    """out = a copy of x;  d/dx = 1."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class Fill(Function):
+    """out = value everywhere (`zero_`, `fill_`);  d/dx = 0."""
+
+    @staticmethod
+    def forward(ctx, x, value):
+        return np.full_like(x, value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.zeros_like(grad), None
+
+
+class Copy(Function):
+    """out = src broadcast to x's shape and dtype (`copy_`);  d/dx = 0, d/dsrc = 1."""
+
+    @staticmethod
+    def forward(ctx, x, src):
+        out = np.empty_like(x)
+        out[...] = src
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.zeros_like(grad), grad

@@ -1,0 +1,170 @@
+"""Ops that move elements without changing them. Each docstring: forward; derivative."""
+
+import numpy as np
+
+from ..function import Function
+from ..tensor import normalize_dim
+
+
+class Reshape(Function):
+    """out = x with a new shape (a view, as PyTorch's);  d/dx = grad reshaped back."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        try:
+            return x.reshape(shape)
+        except ValueError:
+            raise RuntimeError(
+                f"shape {tuple(shape)} is invalid for a tensor of shape {x.shape} "
+                f"({x.size} elements)"
+            ) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape), None
+
+
+class Permute(Function):
+    """out = x with its axes reordered;  d/dx = grad with the inverse order."""
+
+    @staticmethod
+    def forward(ctx, x, axes):
+        ctx.axes = axes
+        return x.transpose(axes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.transpose(np.argsort(ctx.axes)), None
+
+
+def _has_array(index) -> bool:
+    return any(isinstance(i, np.ndarray) for i in (index if isinstance(index, tuple) else (index,)))
+
+
+class Index(Function):
+    """out = x[index];  d/dx = grad scattered back into zeros, *adding* at repeated indices."""
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.shape = x.shape
+        if _has_array(index):
+            ctx.save_for_backward(index)  # index arrays are freed after backward
+        else:
+            ctx.index = index  # a slice saves nothing, so backward may run twice (PyTorch)
+        return x[index]
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = np.zeros(ctx.shape, grad.dtype)
+        if ctx.saved:
+            np.add.at(out, ctx.saved[0], grad)  # repeated indices add up
+        else:
+            out[ctx.index] = grad  # basic slicing selects each element at most once
+        return out, None
+
+
+class IndexPut(Function):
+    """out = x with x[index] = value (`x[index] = value`);  d/dx = grad off index, d/dv = grad[index]."""
+
+    @staticmethod
+    def forward(ctx, x, index, value):
+        ctx.save_for_backward(index)
+        out = x.copy()
+        out[index] = value
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (index,) = ctx.saved
+        gx = grad.copy()
+        gx[index] = 0
+        return gx, None, grad[index]
+
+
+class Cat(Function):
+    """out = the inputs joined along `dim`;  d/dx_i = the matching slice of grad."""
+
+    @staticmethod
+    def forward(ctx, *xs, dim):
+        ctx.dim = dim
+        ctx.ends = np.cumsum([x.shape[dim] for x in xs])[:-1]
+        return np.concatenate(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return tuple(np.split(grad, ctx.ends, axis=ctx.dim))
+
+
+class Stack(Function):
+    """out = the inputs stacked along a new `dim`;  d/dx_i = grad's i-th slice along dim."""
+
+    @staticmethod
+    def forward(ctx, *xs, dim):
+        ctx.dim = dim
+        return np.stack(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return tuple(np.moveaxis(grad, ctx.dim, 0))
+
+
+class Where(Function):
+    """out = x where condition else y;  d/dx = condition, d/dy = not condition."""
+
+    @staticmethod
+    def forward(ctx, condition, x, y):
+        ctx.save_for_backward(condition)
+        return np.where(condition, x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (condition,) = ctx.saved
+        return None, np.where(condition, grad, 0), np.where(condition, 0, grad)
+
+
+# ----- shape arithmetic for the view methods (no autograd here) ---------------------
+
+
+def flat_shape(shape, start_dim, end_dim):
+    ndim = len(shape)
+    if ndim == 0:
+        return (1,)
+    start, end = normalize_dim(start_dim, ndim), normalize_dim(end_dim, ndim)
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    return shape[:start] + (int(np.prod(shape[start : end + 1])),) + shape[end + 1 :]
+
+
+def unsqueezed_shape(shape, dim):
+    axis = normalize_dim(dim, len(shape) + 1)
+    return shape[:axis] + (1,) + shape[axis:]
+
+
+def squeezed_shape(shape, dim):
+    if dim is None:
+        return tuple(n for n in shape if n != 1)
+    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+    axes = {normalize_dim(d, len(shape)) for d in dims}
+    return tuple(n for i, n in enumerate(shape) if not (i in axes and n == 1))
+
+
+def swapped_axes(ndim, dim0, dim1):
+    axes = list(range(ndim))
+    if ndim == 0:
+        normalize_dim(dim0, 0), normalize_dim(dim1, 0)
+        return ()
+    a, b = normalize_dim(dim0, ndim), normalize_dim(dim1, ndim)
+    axes[a], axes[b] = axes[b], axes[a]
+    return tuple(axes)
+
+
+def checked_permutation(dims, ndim):
+    if len(dims) != ndim:
+        raise RuntimeError(
+            f"permute(): the number of dims ({len(dims)}) must equal the tensor's ndim ({ndim})"
+        )
+    axes = tuple(normalize_dim(d, ndim) for d in dims)
+    if len(set(axes)) != ndim:
+        raise RuntimeError(f"permute(): dims {tuple(dims)} repeat a dimension")
+    return axes

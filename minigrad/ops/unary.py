@@ -1,0 +1,185 @@
+"""Elementwise functions of one tensor. Each docstring: forward formula; derivative."""
+
+import numpy as np
+
+from ..function import Function
+
+
+class Exp(Function):
+    """out = exp(x);  d/dx = out, so the output is saved, not the input."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.exp(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved
+        return grad * out
+
+
+class Log(Function):
+    """out = log(x);  d/dx = 1 / x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return grad / x
+
+
+class Sqrt(Function):
+    """out = sqrt(x);  d/dx = 1 / (2 * out)  (inf at x = 0, as in PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.sqrt(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved
+        return grad / (2 * out)
+
+
+class Abs(Function):
+    """out = |x|;  d/dx = sign(x)  (0 at x = 0, as in PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return grad * np.sign(x)
+
+
+def clamp_bounds(lo, hi):
+    """Check `clamp`'s bounds: numbers or None, not both None."""
+    if lo is None and hi is None:
+        raise RuntimeError("clamp: at least one of 'min' and 'max' must be given")
+    for name, v in (("min", lo), ("max", hi)):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float, np.number))):
+            raise TypeError(f"clamp: '{name}' must be a number or None, got {type(v).__name__}")
+    return lo, hi
+
+
+class Clamp(Function):
+    """out = min(max(x, lo), hi);  d/dx = 1 where lo <= x <= hi (bounds included), else 0."""
+
+    @staticmethod
+    def forward(ctx, x, bounds):
+        ctx.save_for_backward(x)
+        ctx.bounds = bounds
+        lo, hi = bounds
+        out = x if lo is None else np.maximum(x, lo)
+        return out if hi is None else np.minimum(out, hi)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        lo, hi = ctx.bounds
+        inside = np.ones(x.shape, bool) if lo is None else x >= lo
+        if hi is not None:
+            inside &= x <= hi
+        return grad * inside, None
+
+
+class ReLU(Function):
+    """out = max(x, 0);  d/dx = 1 where out > 0, else 0 (0 at the kink, as in PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.maximum(x, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved
+        return grad * (out > 0)
+
+
+class Sigmoid(Function):
+    """out = 1 / (1 + exp(-x));  d/dx = out * (1 - out).
+
+    Stable: with e = exp(-|x|) <= 1 nothing overflows; x >= 0 uses 1 / (1 + e) and
+    x < 0 uses e / (1 + e), so neither branch loses precision to cancellation.
+    """
+
+    @staticmethod
+    def forward(ctx, x):
+        e = np.exp(-np.abs(x))
+        r = 1 / (1 + e)
+        out = np.where(x >= 0, r, e * r)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved
+        return grad * out * (1 - out)
+
+
+class Tanh(Function):
+    """out = tanh(x);  d/dx = 1 - out**2."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.tanh(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved
+        return grad * (1 - out * out)
+
+
+class Softmax(Function):
+    """out = exp(x) / sum(exp(x)) along dim;  d/dx = out * (grad - sum(grad * out)).
+
+    Stable: x - max(x) <= 0, so exp never overflows and the largest term is exactly 1.
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        e = np.exp(x - x.max(axis=dim, keepdims=True, initial=-np.inf))
+        out = e / e.sum(axis=dim, keepdims=True)
+        ctx.save_for_backward(out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved
+        return out * (grad - (grad * out).sum(axis=ctx.dim, keepdims=True)), None
+
+
+class LogSoftmax(Function):
+    """out = x - logsumexp(x) along dim;  d/dx = grad - softmax(x) * sum(grad).
+
+    Stable: logsumexp(x) = m + log(sum(exp(x - m))) with m = max(x), whose sum is >= 1.
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        shifted = x - x.max(axis=dim, keepdims=True, initial=-np.inf)
+        out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        ctx.save_for_backward(out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved
+        return grad - np.exp(out) * grad.sum(axis=ctx.dim, keepdims=True), None

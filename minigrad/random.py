@@ -1,0 +1,18 @@
+"""The global random generator behind every random factory, initializer, dropout and shuffle."""
+
+import numpy as np
+
+_generator = np.random.default_rng()
+
+
+def manual_seed(seed: int) -> None:
+    """Reseed the global generator so every later random draw is reproducible."""
+    global _generator
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"manual_seed() takes an int, got {type(seed).__name__}")
+    _generator = np.random.default_rng(int(seed))
+
+
+def generator() -> np.random.Generator:
+    """The current global generator (replaced by each `manual_seed`)."""
+    return _generator

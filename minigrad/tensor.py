@@ -1,0 +1,635 @@
+"""`Tensor`: a NumPy array plus the bookkeeping reverse-mode autograd needs.
+
+Every method that computes something names the op (a `Function` in `minigrad.ops`)
+that does the math; this file holds no derivatives.
+"""
+
+from collections import namedtuple
+
+import numpy as np
+
+from . import dtypes
+from ._format import format_tensor
+from .grad_mode import is_grad_enabled
+
+_new = object.__new__
+_SCALARS = (bool, int, float)
+
+# What `x.max(dim)` and `minigrad.max(x, dim)` return, as `torch.return_types.max`.
+max_result = namedtuple("max", ["values", "indices"])
+min_result = namedtuple("min", ["values", "indices"])
+
+
+def _to_array(data, dtype):
+    """Convert user data to a fresh array following PyTorch's dtype rules."""
+    from_python = not isinstance(data, (np.ndarray, np.generic, Tensor))
+    if isinstance(data, Tensor):
+        data = data.data
+    try:
+        array = np.array(data)
+    except ValueError:
+        raise ValueError(
+            "tensor(): nested sequences must be rectangular (every row the same length); "
+            f"got a ragged {type(data).__name__}"
+        ) from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"tensor(): data must be numbers (bool, int or float), got {type(data).__name__} "
+            f"holding {array.dtype.name if array.dtype.kind != 'O' else 'non-numbers'}"
+        )
+    if dtype is not None:
+        return array.astype(dtype)
+    if from_python and array.dtype.kind == "f":
+        return array.astype(dtypes.default_float)  # Python floats become float32, as in PyTorch
+    return array
+
+
+def _wrap(data):
+    """Wrap an array the op machinery just made; no checks, no copy (the hot path)."""
+    t = _new(Tensor)
+    t.data = data
+    t.grad = None
+    t.grad_fn = None
+    t._requires_grad = False
+    t._version = [0]
+    t._is_view = False
+    return t
+
+
+def _operand(value):
+    """A Tensor or Python number for an operator, or None when PyTorch would refuse it."""
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+        return value.item()  # NumPy scalars act as Python numbers, as in PyTorch
+    if isinstance(value, _SCALARS):
+        return value
+    if isinstance(value, np.ndarray):
+        return Tensor(value)
+    return None
+
+
+def _raw(v):
+    return v.data if isinstance(v, Tensor) else v
+
+
+def _check_broadcast(x, y):
+    """Raise a RuntimeError naming both shapes when x and y do not broadcast."""
+    xs, ys = np.shape(_raw(x)), np.shape(_raw(y))
+    for i in range(1, min(len(xs), len(ys)) + 1):
+        if xs[-i] != ys[-i] and xs[-i] != 1 and ys[-i] != 1:
+            raise RuntimeError(
+                f"shapes {xs} and {ys} cannot be broadcast together: size {xs[-i]} does not "
+                f"match size {ys[-i]} at dimension {-i}"
+            )
+
+
+def _binary(op, x, y, divide=False):
+    """Apply a binary op to Tensors or Python numbers after PyTorch's type promotion."""
+    if isinstance(x, Tensor) and isinstance(y, Tensor) and x.data.dtype == y.data.dtype:
+        dtype = x.data.dtype
+    else:
+        dtype = dtypes.result_type(_raw(x), _raw(y))
+    if divide and dtype.kind != "f":
+        dtype = dtypes.default_float  # true division of integers gives float32
+    if isinstance(x, Tensor) and x.data.dtype != dtype:
+        x = x.to(dtype)
+    if isinstance(y, Tensor) and y.data.dtype != dtype:
+        y = y.to(dtype)
+    try:
+        return op.apply(x, y)
+    except ValueError:
+        _check_broadcast(x, y)
+        raise
+
+
+def _compare(ufunc, x, y):
+    y = _operand(y)
+    if y is None:
+        return NotImplemented
+    _check_broadcast(x, y)
+    return _wrap(np.asarray(ufunc(x.data, _raw(y))))
+
+
+def _index(index):
+    """Turn Tensors and lists inside an index into NumPy index arrays."""
+    items = index if isinstance(index, tuple) else (index,)
+    out = []
+    for item in items:
+        if isinstance(item, Tensor):
+            item = item.data
+        elif isinstance(item, list):
+            item = np.asarray(item)
+        if isinstance(item, np.ndarray) and item.dtype.kind not in "biu":
+            raise IndexError(
+                f"tensors used as indices must be integer or bool, got dtype {item.dtype.name}"
+            )
+        out.append(item)
+    return tuple(out) if isinstance(index, tuple) else out[0]
+
+
+def normalize_dim(dim: int, ndim: int) -> int:
+    """A dim in [-ndim, ndim) as a non-negative axis; a 0-d tensor accepts -1 and 0."""
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    size = max(ndim, 1)
+    if not -size <= dim < size:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-size}, {size - 1}], "
+            f"but got {dim})"
+        )
+    return int(dim) % size
+
+
+def normalize_dims(dim, ndim: int):
+    """`dim` as PyTorch's reductions take it (None, an int, or a sequence) as a NumPy axis."""
+    if dim is None:
+        return None
+    if isinstance(dim, (tuple, list)):
+        axes = tuple(normalize_dim(d, ndim) for d in dim)
+        if len(set(axes)) != len(axes):
+            raise RuntimeError(f"dim {tuple(dim)} appears multiple times in the list of dims")
+        return axes if ndim else ()
+    return normalize_dim(dim, ndim) if ndim else ()
+
+
+def _size_args(shape):
+    """Accept `f(2, 3)` and `f((2, 3))`, as PyTorch does."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return shape
+
+
+class Tensor:
+    """A multi-dimensional array that records the ops applied to it for `backward()`."""
+
+    __slots__ = ("data", "grad", "grad_fn", "_requires_grad", "_version", "_is_view", "__weakref__")
+    __array_priority__ = 1000  # make `ndarray + Tensor` call Tensor.__radd__
+    is_leaf_edge = True  # the engine accumulates into a leaf's .grad
+
+    def __init__(self, data, dtype=None, requires_grad: bool = False):
+        self.data = _to_array(data, None if dtype is None else np.dtype(dtype))
+        self.grad = None
+        self.grad_fn = None
+        self._requires_grad = False
+        self._version = [0]
+        self._is_view = False
+        self.requires_grad = requires_grad
+
+    # ----- attributes -------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self.grad_fn is not None and not value:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf tensors; use detach() to "
+                "get a tensor that does not require grad"
+            )
+        if value and self.data.dtype.kind != "f":
+            raise RuntimeError(
+                "only Tensors of floating point dtype can require gradients, "
+                f"got dtype {self.data.dtype.name}"
+            )
+        self._requires_grad = bool(value) or self.grad_fn is not None
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def T(self) -> "Tensor":  # noqa: N802 - PyTorch's name
+        return self.permute(*reversed(range(self.ndim)))
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        self.requires_grad = requires_grad
+        return self
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        return self.data.size
+
+    def size(self, dim: int | None = None):
+        return self.data.shape if dim is None else self.data.shape[normalize_dim(dim, self.ndim)]
+
+    # ----- autograd ------------------------------------------------------------------
+    def backward(self, gradient=None, retain_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into the `.grad` of every leaf that requires grad.
+
+        Args:
+            gradient: dL/d(self), needed unless self has exactly one element.
+            retain_graph: keep the saved arrays so that backward can run again.
+        """
+        if not self._requires_grad:
+            raise RuntimeError(
+                "element 0 of tensors does not require grad and does not have a grad_fn"
+            )
+        if gradient is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    "grad can be implicitly created only for scalar outputs; this tensor has "
+                    f"shape {self.shape}, so pass backward(gradient=...) of that shape"
+                )
+            grad = np.ones(self.shape, self.dtype)
+        else:
+            grad = np.array(_raw(gradient), dtype=self.dtype)
+            if grad.shape != self.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: gradient has a shape of {grad.shape} and the tensor "
+                    f"has a shape of {self.shape}"
+                )
+        if self.grad_fn is None:
+            self._accumulate_grad(grad, owned=True)
+        else:
+            from .engine import run_backward
+
+            run_backward(self.grad_fn, grad, retain_graph)
+
+    def _accumulate_grad(self, grad, owned: bool) -> None:
+        """Add `grad` into `.grad`; keep `grad` itself only if nobody else holds it."""
+        if self.grad is None:
+            self.grad = _wrap(grad if owned else grad.copy())
+        else:
+            self.grad.data += grad
+
+    def retain_grad(self) -> None:
+        """Keep `.grad` on this non-leaf tensor after backward (leaves always keep it)."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on a tensor that does not require grad")
+        if self.grad_fn is not None:
+            from .function import retain
+
+            retain(self.grad_fn, self)
+
+    def detach(self) -> "Tensor":
+        """The same data (shared, as in PyTorch) cut from the graph."""
+        t = _wrap(self.data)
+        t._version = self._version
+        t._is_view = True
+        return t
+
+    # ----- conversions -------------------------------------------------------------
+    def item(self):
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self.data.size} elements cannot be converted to a Python number"
+            )
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        return self.data
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __array__(self, dtype=None, copy=None):
+        if copy:
+            return np.array(self.data, dtype=dtype)
+        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+
+    def to(self, dtype, *args, **kwargs) -> "Tensor":
+        """Cast to `dtype` (differentiably between floats); device 'cpu' is accepted and kept."""
+        if isinstance(dtype, str) and dtype == "cpu":
+            return self
+        dtype = np.dtype(dtype)
+        return self if dtype == self.dtype else _ops.Cast.apply(self, dtype)
+
+    def float(self) -> "Tensor":
+        return self.to(dtypes.float32)
+
+    def double(self) -> "Tensor":
+        return self.to(dtypes.float64)
+
+    def long(self) -> "Tensor":
+        return self.to(dtypes.int64)
+
+    def int(self) -> "Tensor":
+        return self.to(dtypes.int32)
+
+    def bool(self) -> "Tensor":
+        return self.to(dtypes.bool)
+
+    def cpu(self) -> "Tensor":
+        return self
+
+    def clone(self) -> "Tensor":
+        return _ops.Clone.apply(self)
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self.data)))
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with {self.data.size} values is ambiguous"
+            )
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be used as an index")
+        return int(self.data.item())
+
+    def __format__(self, spec: str) -> str:
+        return format(self.item(), spec) if self.ndim == 0 else object.__format__(self, spec)
+
+    def __repr__(self) -> str:
+        if self.grad_fn is not None:
+            extra = [f"grad_fn=<{self.grad_fn.name()}>"]
+        else:
+            extra = ["requires_grad=True"] if self._requires_grad else []
+        return format_tensor(self.data, extra)
+
+    __hash__ = object.__hash__  # defining __eq__ would otherwise make Tensors unhashable
+
+    # ----- operators -----------------------------------------------------------------
+    def __add__(self, other):
+        other = _operand(other)
+        return NotImplemented if other is None else _binary(_ops.Add, self, other)
+
+    def __radd__(self, other):
+        other = _operand(other)
+        return NotImplemented if other is None else _binary(_ops.Add, other, self)
+
+    def __sub__(self, other):
+        other = _operand(other)
+        return NotImplemented if other is None else _binary(_ops.Sub, self, other)
+
+    def __rsub__(self, other):
+        other = _operand(other)
+        return NotImplemented if other is None else _binary(_ops.Sub, other, self)
+
+    def __mul__(self, other):
+        other = _operand(other)
+        return NotImplemented if other is None else _binary(_ops.Mul, self, other)
+
+    def __rmul__(self, other):
+        other = _operand(other)
+        return NotImplemented if other is None else _binary(_ops.Mul, other, self)
+
+    def __truediv__(self, other):
+        other = _operand(other)
+        return NotImplemented if other is None else _binary(_ops.Div, self, other, divide=True)
+
+    def __rtruediv__(self, other):
+        other = _operand(other)
+        return NotImplemented if other is None else _binary(_ops.Div, other, self, divide=True)
+
+    def __pow__(self, other):
+        other = _operand(other)
+        return NotImplemented if other is None else _binary(_ops.Pow, self, other)
+
+    def __rpow__(self, other):
+        other = _operand(other)
+        return NotImplemented if other is None else _binary(_ops.Pow, other, self)
+
+    def __matmul__(self, other):
+        other = _operand(other)
+        return NotImplemented if other is None else _binary(_ops.MatMul, self, other)
+
+    def __rmatmul__(self, other):
+        other = _operand(other)
+        return NotImplemented if other is None else _binary(_ops.MatMul, other, self)
+
+    def __neg__(self):
+        return _ops.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __eq__(self, other):
+        return _compare(np.equal, self, other)
+
+    def __ne__(self, other):
+        return _compare(np.not_equal, self, other)
+
+    def __lt__(self, other):
+        return _compare(np.less, self, other)
+
+    def __le__(self, other):
+        return _compare(np.less_equal, self, other)
+
+    def __gt__(self, other):
+        return _compare(np.greater, self, other)
+
+    def __ge__(self, other):
+        return _compare(np.greater_equal, self, other)
+
+    def __getitem__(self, index):
+        return _ops.Index.apply(self, _index(index))
+
+    def __setitem__(self, index, value):
+        value = _operand(value)
+        if value is None:
+            raise TypeError("can only assign a Tensor or a number to a Tensor's elements")
+        self._inplace(_ops.IndexPut, _index(index), value)
+
+    def add(self, other):
+        return self + other
+
+    def sub(self, other):
+        return self - other
+
+    def mul(self, other):
+        return self * other
+
+    def div(self, other):
+        return self / other
+
+    def pow(self, exponent):
+        return self**exponent
+
+    # ----- in-place ops ------------------------------------------------------------------
+    def _inplace(self, op, *args):
+        """Compute `op(self, *args)`, then write the result into self's own memory.
+
+        As in PyTorch: a leaf that requires grad may be changed only under no_grad,
+        and bumping the version counter makes any backward that saved the old
+        values raise instead of returning a wrong gradient.
+        """
+        if self.grad_fn is None and self._requires_grad and is_grad_enabled():
+            raise RuntimeError(
+                "a leaf tensor that requires grad is being used in an in-place operation; "
+                "wrap it in `with minigrad.no_grad():` or use an out-of-place op"
+            )
+        out = op.apply(self, *args)
+        if out.shape != self.shape:
+            raise RuntimeError(
+                f"in-place result of shape {out.shape} does not fit the tensor's shape "
+                f"{self.shape}"
+            )
+        if dtypes.category(out.dtype) > dtypes.category(self.dtype):
+            raise RuntimeError(
+                f"result type {out.dtype.name} can't be cast to the tensor's dtype "
+                f"{self.dtype.name} in an in-place operation"
+            )
+        if out._requires_grad and self._is_view:
+            raise RuntimeError(
+                "an in-place operation on a view that requires grad is not supported: "
+                "minigrad cannot rewrite the base tensor's graph (PyTorch can); use an "
+                "out-of-place op instead"
+            )
+        self.data[...] = out.data
+        self._version[0] += 1
+        self.grad_fn = out.grad_fn
+        self._requires_grad = out._requires_grad
+        return self
+
+    def __iadd__(self, other):
+        return self._inplace_binary(_ops.Add, other)
+
+    def __isub__(self, other):
+        return self._inplace_binary(_ops.Sub, other)
+
+    def __imul__(self, other):
+        return self._inplace_binary(_ops.Mul, other)
+
+    def __itruediv__(self, other):
+        return self._inplace_binary(_ops.Div, other)
+
+    def _inplace_binary(self, op, other):
+        other = _operand(other)
+        if other is None:
+            return NotImplemented
+        if isinstance(other, Tensor) and other.dtype != self.dtype:
+            other = other.to(dtypes.result_type(self.data, other.data))
+        return self._inplace(op, other)
+
+    def add_(self, other):
+        return self.__iadd__(other)
+
+    def sub_(self, other):
+        return self.__isub__(other)
+
+    def mul_(self, other):
+        return self.__imul__(other)
+
+    def div_(self, other):
+        return self.__itruediv__(other)
+
+    def zero_(self):
+        return self._inplace(_ops.Fill, 0)
+
+    def fill_(self, value):
+        return self._inplace(_ops.Fill, _raw(value))
+
+    def copy_(self, src):
+        src = _operand(src)
+        if src is None:
+            raise TypeError("copy_() takes a Tensor, an array or a number")
+        return self._inplace(_ops.Copy, src)
+
+    # ----- math ----------------------------------------------------------------------------
+    def exp(self):
+        return _ops.Exp.apply(self)
+
+    def log(self):
+        return _ops.Log.apply(self)
+
+    def sqrt(self):
+        return _ops.Sqrt.apply(self)
+
+    def abs(self):
+        return _ops.Abs.apply(self)
+
+    def clamp(self, min=None, max=None):  # noqa: A002 - PyTorch's names
+        return _ops.Clamp.apply(self, _ops.clamp_bounds(min, max))
+
+    def relu(self):
+        return _ops.ReLU.apply(self)
+
+    def sigmoid(self):
+        return _ops.Sigmoid.apply(self)
+
+    def tanh(self):
+        return _ops.Tanh.apply(self)
+
+    def softmax(self, dim: int):
+        return _ops.Softmax.apply(self, normalize_dim(dim, self.ndim))
+
+    def log_softmax(self, dim: int):
+        return _ops.LogSoftmax.apply(self, normalize_dim(dim, self.ndim))
+
+    def matmul(self, other):
+        return self @ other
+
+    # ----- reductions --------------------------------------------------------------------
+    def sum(self, dim=None, keepdim: bool = False):
+        return _ops.Sum.apply(self, normalize_dims(dim, self.ndim), keepdim)
+
+    def mean(self, dim=None, keepdim: bool = False):
+        if self.dtype.kind != "f":
+            raise RuntimeError(
+                f"mean() needs a floating point tensor, got dtype {self.dtype.name}; "
+                "convert it first with .float()"
+            )
+        return _ops.Mean.apply(self, normalize_dims(dim, self.ndim), keepdim)
+
+    def max(self, dim=None, keepdim: bool = False):
+        """The largest value or, given `dim`, `(values, indices)` along it."""
+        return _ops.extremum(self, dim, keepdim, largest=True)
+
+    def min(self, dim=None, keepdim: bool = False):
+        """The smallest value or, given `dim`, `(values, indices)` along it."""
+        return _ops.extremum(self, dim, keepdim, largest=False)
+
+    def argmax(self, dim=None, keepdim: bool = False):
+        return _ops.arg_extremum(self, dim, keepdim, largest=True)
+
+    def argmin(self, dim=None, keepdim: bool = False):
+        return _ops.arg_extremum(self, dim, keepdim, largest=False)
+
+    # ----- shapes ------------------------------------------------------------------------------
+    def reshape(self, *shape):
+        return _ops.Reshape.apply(self, _size_args(shape))
+
+    def view(self, *shape):
+        return _ops.Reshape.apply(self, _size_args(shape))
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1):
+        return _ops.Reshape.apply(self, _ops.flat_shape(self.shape, start_dim, end_dim))
+
+    def unsqueeze(self, dim: int):
+        return _ops.Reshape.apply(self, _ops.unsqueezed_shape(self.shape, dim))
+
+    def squeeze(self, dim=None):
+        return _ops.Reshape.apply(self, _ops.squeezed_shape(self.shape, dim))
+
+    def transpose(self, dim0: int, dim1: int):
+        return _ops.Permute.apply(self, _ops.swapped_axes(self.ndim, dim0, dim1))
+
+    def permute(self, *dims):
+        return _ops.Permute.apply(self, _ops.checked_permutation(_size_args(dims), self.ndim))
+
+
+# Closes the one import cycle: ops build Tensors, and Tensor methods call ops.
+from . import ops as _ops  # noqa: E402
