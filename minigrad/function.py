@@ -113,7 +113,10 @@ class Function:
 def _versions(saved, args, result):
     """Version stamps of the tensors whose arrays were saved, to catch later in-place edits."""
     stamps = []
-    for what, t in [*(("an input", a) for a in args if isinstance(a, Tensor)), ("its output", result)]:
+    for what, t in [
+        *(("an input", a) for a in args if isinstance(a, Tensor)),
+        ("its output", result),
+    ]:
         if any(s is t.data for s in saved):
             stamps.append((t._version, t._version[0], what, t.data.shape))
     return tuple(stamps)

@@ -343,9 +343,7 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self.data.size != 1:
-            raise RuntimeError(
-                f"Boolean value of Tensor with {self.data.size} values is ambiguous"
-            )
+            raise RuntimeError(f"Boolean value of Tensor with {self.data.size} values is ambiguous")
         return bool(self.data)
 
     def __float__(self) -> float:
@@ -484,8 +482,7 @@ class Tensor:
         out = op.apply(self, *args)
         if out.shape != self.shape:
             raise RuntimeError(
-                f"in-place result of shape {out.shape} does not fit the tensor's shape "
-                f"{self.shape}"
+                f"in-place result of shape {out.shape} does not fit the tensor's shape {self.shape}"
             )
         if dtypes.category(out.dtype) > dtypes.category(self.dtype):
             raise RuntimeError(
