@@ -4,7 +4,7 @@ import builtins
 
 import numpy as np
 
-bool = np.dtype(np.bool_)  # noqa: A001 - PyTorch's name
+bool = np.dtype(np.bool_)
 uint8 = np.dtype(np.uint8)
 int8 = np.dtype(np.int8)
 int16 = np.dtype(np.int16)
@@ -16,10 +16,10 @@ float64 = np.dtype(np.float64)
 
 # PyTorch's aliases.
 half = float16
-float = float32  # noqa: A001
+float = float32
 double = float64
 short = int16
-int = int32  # noqa: A001
+int = int32
 long = int64
 
 default_float = float32

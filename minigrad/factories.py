@@ -49,11 +49,11 @@ def full(size, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
     return _new(np.full(_shape((size,)), fill_value, _dtype(dtype, default)), requires_grad)
 
 
-def zeros_like(input: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def zeros_like(input: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
     return _new(np.zeros(input.shape, _dtype(dtype, input.dtype)), requires_grad)
 
 
-def ones_like(input: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def ones_like(input: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
     return _new(np.ones(input.shape, _dtype(dtype, input.dtype)), requires_grad)
 
 

@@ -24,7 +24,6 @@ import weakref
 
 import numpy as np
 
-from .engine import run_backward
 from .grad_mode import is_grad_enabled
 from .tensor import Tensor, _wrap
 
@@ -34,7 +33,7 @@ _new = object.__new__
 class Function:
     """Base class of every differentiable op; see the module docstring."""
 
-    __slots__ = ("needs_input_grad", "saved", "edges", "retained", "_versions", "__dict__")
+    __slots__ = ("__dict__", "_versions", "edges", "needs_input_grad", "retained", "saved")
     is_leaf_edge = False  # the engine sends gradients to nodes and leaves alike
 
     @staticmethod

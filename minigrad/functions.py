@@ -12,97 +12,97 @@ def _tensor(value, name: str) -> Tensor:
     return value
 
 
-def exp(input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's argument names throughout
+def exp(input: Tensor) -> Tensor:
     return _tensor(input, "exp").exp()
 
 
-def log(input: Tensor) -> Tensor:  # noqa: A002
+def log(input: Tensor) -> Tensor:
     return _tensor(input, "log").log()
 
 
-def sqrt(input: Tensor) -> Tensor:  # noqa: A002
+def sqrt(input: Tensor) -> Tensor:
     return _tensor(input, "sqrt").sqrt()
 
 
-def abs(input: Tensor) -> Tensor:  # noqa: A001, A002
+def abs(input: Tensor) -> Tensor:
     return _tensor(input, "abs").abs()
 
 
-def clamp(input: Tensor, min=None, max=None) -> Tensor:  # noqa: A001, A002
+def clamp(input: Tensor, min=None, max=None) -> Tensor:
     return _tensor(input, "clamp").clamp(min, max)
 
 
-def relu(input: Tensor) -> Tensor:  # noqa: A002
+def relu(input: Tensor) -> Tensor:
     return _tensor(input, "relu").relu()
 
 
-def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
+def sigmoid(input: Tensor) -> Tensor:
     return _tensor(input, "sigmoid").sigmoid()
 
 
-def tanh(input: Tensor) -> Tensor:  # noqa: A002
+def tanh(input: Tensor) -> Tensor:
     return _tensor(input, "tanh").tanh()
 
 
-def softmax(input: Tensor, dim: int) -> Tensor:  # noqa: A002
+def softmax(input: Tensor, dim: int) -> Tensor:
     return _tensor(input, "softmax").softmax(dim)
 
 
-def log_softmax(input: Tensor, dim: int) -> Tensor:  # noqa: A002
+def log_softmax(input: Tensor, dim: int) -> Tensor:
     return _tensor(input, "log_softmax").log_softmax(dim)
 
 
-def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+def matmul(input: Tensor, other: Tensor) -> Tensor:
     return _tensor(input, "matmul") @ _tensor(other, "matmul")
 
 
-def sum(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
+def sum(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     return _tensor(input, "sum").sum(dim, keepdim)
 
 
-def mean(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
+def mean(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     return _tensor(input, "mean").mean(dim, keepdim)
 
 
-def max(input: Tensor, dim=None, keepdim: bool = False):  # noqa: A001, A002
+def max(input: Tensor, dim=None, keepdim: bool = False):
     """The largest value or, given `dim`, `(values, indices)`: `_, pred = max(x, 1)`."""
     return _tensor(input, "max").max(dim, keepdim)
 
 
-def min(input: Tensor, dim=None, keepdim: bool = False):  # noqa: A001, A002
+def min(input: Tensor, dim=None, keepdim: bool = False):
     """The smallest value or, given `dim`, `(values, indices)`."""
     return _tensor(input, "min").min(dim, keepdim)
 
 
-def argmax(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
+def argmax(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     return _tensor(input, "argmax").argmax(dim, keepdim)
 
 
-def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
+def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     return _tensor(input, "argmin").argmin(dim, keepdim)
 
 
-def reshape(input: Tensor, shape) -> Tensor:  # noqa: A002
+def reshape(input: Tensor, shape) -> Tensor:
     return _tensor(input, "reshape").reshape(shape)
 
 
-def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     return _tensor(input, "transpose").transpose(dim0, dim1)
 
 
-def permute(input: Tensor, dims) -> Tensor:  # noqa: A002
+def permute(input: Tensor, dims) -> Tensor:
     return _tensor(input, "permute").permute(dims)
 
 
-def unsqueeze(input: Tensor, dim: int) -> Tensor:  # noqa: A002
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
     return _tensor(input, "unsqueeze").unsqueeze(dim)
 
 
-def squeeze(input: Tensor, dim=None) -> Tensor:  # noqa: A002
+def squeeze(input: Tensor, dim=None) -> Tensor:
     return _tensor(input, "squeeze").squeeze(dim)
 
 
-def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A002
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return _tensor(input, "flatten").flatten(start_dim, end_dim)
 
 
@@ -149,7 +149,7 @@ def stack(tensors, dim: int = 0) -> Tensor:
     return ops.Stack.apply(*tensors, dim=normalize_dim(dim, tensors[0].ndim + 1))
 
 
-def where(condition: Tensor, input, other) -> Tensor:  # noqa: A002
+def where(condition: Tensor, input, other) -> Tensor:
     """Elementwise `input if condition else other`; both may be Tensors or numbers."""
     condition = _tensor(condition, "where")
     if condition.dtype != dtypes.bool:

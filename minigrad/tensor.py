@@ -163,7 +163,7 @@ def _size_args(shape):
 class Tensor:
     """A multi-dimensional array that records the ops applied to it for `backward()`."""
 
-    __slots__ = ("data", "grad", "grad_fn", "_requires_grad", "_version", "_is_view", "__weakref__")
+    __slots__ = ("__weakref__", "_is_view", "_requires_grad", "_version", "data", "grad", "grad_fn")
     __array_priority__ = 1000  # make `ndarray + Tensor` call Tensor.__radd__
     is_leaf_edge = True  # the engine accumulates into a leaf's .grad
 
@@ -558,7 +558,7 @@ class Tensor:
     def abs(self):
         return _ops.Abs.apply(self)
 
-    def clamp(self, min=None, max=None):  # noqa: A002 - PyTorch's names
+    def clamp(self, min=None, max=None):
         return _ops.Clamp.apply(self, _ops.clamp_bounds(min, max))
 
     def relu(self):

@@ -65,7 +65,7 @@ class Index(Function):
 
 
 class IndexPut(Function):
-    """out = x with x[index] = value (`x[index] = value`);  d/dx = grad off index, d/dv = grad[index]."""
+    """out = x with out[index] = value;  d/dx = grad off index, d/dvalue = grad[index]."""
 
     @staticmethod
     def forward(ctx, x, index, value):
