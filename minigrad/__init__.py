@@ -1,5 +1,8 @@
 """minigrad: reverse-mode autograd on NumPy with PyTorch's API."""
 
+from .tensor import Tensor  # first: tensor.py closes the Tensor <-> ops import cycle
+
+# isort: split
 from . import autograd, dtypes
 from .dtypes import (
     bool,
@@ -49,6 +52,5 @@ from .functions import (
 )
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .random import manual_seed
-from .tensor import Tensor  # first: it closes the Tensor <-> ops import cycle
 
 __version__ = "0.1.0"

@@ -68,8 +68,18 @@ def run_backward(root, grad, retain_graph):
             tensor = node.retained()
             if tensor is not None:
                 tensor._accumulate_grad(grad, owned=False)
-        grads = node.run_backward(grad, retain_graph)
-        for i, (edge, g) in enumerate(zip(node.edges, grads)):
+        if node.saved is None or node.versions:
+            node.check_saved()
+        grads = node.backward(node, grad)
+        if not retain_graph and node.saved:
+            node.saved = None  # free the saved arrays as soon as they are used
+        if type(grads) is not tuple:
+            grads = (grads,)
+        edges = node.edges
+        if len(grads) != len(edges):
+            raise node.arity_error(grads)
+        for i, edge in enumerate(edges):
+            g = grads[i]
             if edge is None or g is None:
                 continue
             target, shape, dtype = edge

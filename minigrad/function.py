@@ -16,16 +16,16 @@ An op is a subclass with two static methods on NumPy arrays:
 
 and is called as `Exp.apply(tensor)`. `apply` does all the bookkeeping so that
 ops are pure math: it unwraps Tensors, decides whether to record, builds the
-graph node, and guards saved arrays against in-place changes. The `ctx` object
-that `forward` fills in *is* the graph node that `backward` later receives.
+graph node, and stamps saved arrays against later in-place changes. The `ctx`
+object that `forward` fills in *is* the graph node that `backward` receives.
 """
 
 import weakref
 
 import numpy as np
 
-from .grad_mode import is_grad_enabled
-from .tensor import Tensor, _wrap
+from . import grad_mode
+from .tensor import Tensor
 
 _new = object.__new__
 
@@ -33,7 +33,7 @@ _new = object.__new__
 class Function:
     """Base class of every differentiable op; see the module docstring."""
 
-    __slots__ = ("__dict__", "_versions", "edges", "needs_input_grad", "retained", "saved")
+    __slots__ = ("needs_input_grad", "saved", "edges", "retained", "versions", "__dict__")
     is_leaf_edge = False  # the engine sends gradients to nodes and leaves alike
 
     @staticmethod
@@ -57,71 +57,91 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs) -> Tensor:
-        """Run `forward` on the arrays inside `args` and record the op if any input needs grad."""
+        """Run `forward` on the arrays inside `args`; record the op if an input needs grad."""
         ctx = _new(cls)
         ctx.saved = ()
-        inputs = [a.data if isinstance(a, Tensor) else a for a in args]
-        needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
-        record = True in needs and is_grad_enabled()
-        ctx.needs_input_grad = needs if record else (False,) * len(args)
+        inputs = []
+        needs = []
+        for a in args:
+            if isinstance(a, Tensor):
+                inputs.append(a.data)
+                needs.append(a._requires_grad)
+            else:
+                inputs.append(a)
+                needs.append(False)
+        record = True in needs and grad_mode.state.enabled
+        ctx.needs_input_grad = tuple(needs) if record else (False,) * len(needs)
         out = cls.forward(ctx, *inputs, **kwargs)
         if type(out) is not np.ndarray:
             out = np.asarray(out)  # NumPy reductions and 0-d math return scalars
-        result = _wrap(out)
-        if out.base is not None or any(out is x for x in inputs):
-            _mark_view(result, args)
+        result = _new(Tensor)
+        result.data = out
+        result.grad = None
+        result.grad_fn = None
+        result._requires_grad = False
+        result._version = [0]
+        result._is_view = False
+        if out.base is not None or _returns_input(out, inputs):
+            _share_version(result, args)
         if record and out.dtype.kind == "f":
-            ctx.edges = tuple(
+            ctx.edges = [
                 (a.grad_fn or a, a.data.shape, a.data.dtype) if need else None
                 for a, need in zip(args, needs)
-            )
+            ]
             ctx.retained = None
-            ctx._versions = _versions(ctx.saved, args, result) if ctx.saved else ()
+            ctx.versions = _stamps(ctx.saved, args, result) if ctx.saved else ()
             result._requires_grad = True
             result.grad_fn = ctx
         return result
 
-    def run_backward(self, grad, retain_graph: bool) -> tuple:
-        """Called by the engine: check the saved arrays, run `backward`, free what it saved."""
+    # ----- checks the engine runs around `backward` (errors only) -----------------------
+    def check_saved(self) -> None:
+        """Raise if the saved arrays were freed or changed in place since forward."""
         if self.saved is None:
             raise RuntimeError(
                 f"Trying to backward through {self.name()} a second time, but the arrays it "
                 "saved were freed by the first backward. Pass retain_graph=True to the first "
                 "backward() if you need to call it twice."
             )
-        for counter, version, what, shape in self._versions:
+        for counter, version, what, shape in self.versions:
             if counter[0] != version:
                 raise RuntimeError(
-                    f"one of the arrays needed for gradient computation has been modified by "
+                    "one of the arrays needed for gradient computation has been modified by "
                     f"an in-place operation: {what} of shape {shape} saved by {self.name()} is "
                     f"at version {counter[0]}; expected version {version} instead."
                 )
-        grads = self.backward(self, grad)
-        if not retain_graph and self.saved:
-            self.saved = None
-        if type(grads) is not tuple:
-            grads = (grads,)
-        if len(grads) != len(self.edges):
-            raise RuntimeError(
-                f"{self.name()}: backward returned {len(grads)} gradients, but forward took "
-                f"{len(self.edges)} positional arguments (return None for those with no gradient)"
-            )
-        return grads
+
+    def arity_error(self, grads) -> RuntimeError:
+        return RuntimeError(
+            f"{self.name()}: backward returned {len(grads)} gradients, but forward took "
+            f"{len(self.edges)} positional arguments (return None for those with no gradient)"
+        )
 
 
-def _versions(saved, args, result):
-    """Version stamps of the tensors whose arrays were saved, to catch later in-place edits."""
+def _returns_input(out, inputs) -> bool:
+    for x in inputs:
+        if x is out:
+            return True
+    return False
+
+
+def _stamps(saved, args, result):
+    """Version stamps of the tensors whose own arrays were saved, checked before backward."""
     stamps = []
-    for what, t in [
-        *(("an input", a) for a in args if isinstance(a, Tensor)),
-        ("its output", result),
-    ]:
-        if any(s is t.data for s in saved):
-            stamps.append((t._version, t._version[0], what, t.data.shape))
-    return tuple(stamps)
+    for t in args:
+        if isinstance(t, Tensor):
+            for s in saved:
+                if s is t.data:
+                    stamps.append((t._version, t._version[0], "an input", t.data.shape))
+                    break
+    for s in saved:
+        if s is result.data:
+            stamps.append((result._version, 0, "its output", result.data.shape))
+            break
+    return stamps
 
 
-def _mark_view(result, args):
+def _share_version(result, args) -> None:
     """An output sharing memory with an input shares its version counter, as in PyTorch."""
     owner = result.data if result.data.base is None else result.data.base
     for a in args:

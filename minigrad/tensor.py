@@ -85,17 +85,21 @@ def _check_broadcast(x, y):
 
 
 def _binary(op, x, y, divide=False):
-    """Apply a binary op to Tensors or Python numbers after PyTorch's type promotion."""
-    if isinstance(x, Tensor) and isinstance(y, Tensor) and x.data.dtype == y.data.dtype:
-        dtype = x.data.dtype
-    else:
+    """Apply a binary op to Tensors or numbers (either side) with PyTorch's type promotion."""
+    if (
+        not isinstance(x, Tensor)
+        or not isinstance(y, Tensor)
+        or x.data.dtype != y.data.dtype
+        or (divide and x.data.dtype.kind != "f")
+    ):
+        x, y = _operand(x), _operand(y)
+        if x is None or y is None:
+            return NotImplemented
         dtype = dtypes.result_type(_raw(x), _raw(y))
-    if divide and dtype.kind != "f":
-        dtype = dtypes.default_float  # true division of integers gives float32
-    if isinstance(x, Tensor) and x.data.dtype != dtype:
-        x = x.to(dtype)
-    if isinstance(y, Tensor) and y.data.dtype != dtype:
-        y = y.to(dtype)
+        if divide and dtype.kind != "f":
+            dtype = dtypes.default_float  # true division of integers gives float32
+        x = x.to(dtype) if isinstance(x, Tensor) else x
+        y = y.to(dtype) if isinstance(y, Tensor) else y
     try:
         return op.apply(x, y)
     except ValueError:
@@ -371,52 +375,40 @@ class Tensor:
 
     # ----- operators -----------------------------------------------------------------
     def __add__(self, other):
-        other = _operand(other)
-        return NotImplemented if other is None else _binary(_ops.Add, self, other)
+        return _binary(_ops.Add, self, other)
 
     def __radd__(self, other):
-        other = _operand(other)
-        return NotImplemented if other is None else _binary(_ops.Add, other, self)
+        return _binary(_ops.Add, other, self)
 
     def __sub__(self, other):
-        other = _operand(other)
-        return NotImplemented if other is None else _binary(_ops.Sub, self, other)
+        return _binary(_ops.Sub, self, other)
 
     def __rsub__(self, other):
-        other = _operand(other)
-        return NotImplemented if other is None else _binary(_ops.Sub, other, self)
+        return _binary(_ops.Sub, other, self)
 
     def __mul__(self, other):
-        other = _operand(other)
-        return NotImplemented if other is None else _binary(_ops.Mul, self, other)
+        return _binary(_ops.Mul, self, other)
 
     def __rmul__(self, other):
-        other = _operand(other)
-        return NotImplemented if other is None else _binary(_ops.Mul, other, self)
+        return _binary(_ops.Mul, other, self)
 
     def __truediv__(self, other):
-        other = _operand(other)
-        return NotImplemented if other is None else _binary(_ops.Div, self, other, divide=True)
+        return _binary(_ops.Div, self, other, divide=True)
 
     def __rtruediv__(self, other):
-        other = _operand(other)
-        return NotImplemented if other is None else _binary(_ops.Div, other, self, divide=True)
+        return _binary(_ops.Div, other, self, divide=True)
 
     def __pow__(self, other):
-        other = _operand(other)
-        return NotImplemented if other is None else _binary(_ops.Pow, self, other)
+        return _binary(_ops.Pow, self, other)
 
     def __rpow__(self, other):
-        other = _operand(other)
-        return NotImplemented if other is None else _binary(_ops.Pow, other, self)
+        return _binary(_ops.Pow, other, self)
 
     def __matmul__(self, other):
-        other = _operand(other)
-        return NotImplemented if other is None else _binary(_ops.MatMul, self, other)
+        return _binary(_ops.MatMul, self, other)
 
     def __rmatmul__(self, other):
-        other = _operand(other)
-        return NotImplemented if other is None else _binary(_ops.MatMul, other, self)
+        return _binary(_ops.MatMul, other, self)
 
     def __neg__(self):
         return _ops.Neg.apply(self)
