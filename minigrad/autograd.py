@@ -1,6 +1,7 @@
 """`minigrad.autograd`: define your own op (`Function`) and control recording."""
 
+from .anomaly import detect_anomaly
 from .function import Function
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 
-__all__ = ["Function", "enable_grad", "is_grad_enabled", "no_grad"]
+__all__ = ["Function", "detect_anomaly", "enable_grad", "is_grad_enabled", "no_grad"]

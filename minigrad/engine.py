@@ -8,6 +8,8 @@ node or, for a leaf, the leaf Tensor itself. Every node runs `backward` once.
 
 import numpy as np
 
+from . import anomaly
+
 
 def sum_to(grad, shape):
     """Undo broadcasting: sum `grad` over the axes that broadcasting added or stretched.
@@ -59,6 +61,7 @@ def _dependencies(root):
 def run_backward(root, grad, retain_graph):
     """Propagate `grad` (dL/d root's output) to every leaf reachable from node `root`."""
     counts = _dependencies(root)
+    check_anomaly = anomaly.state.enabled
     pending = {root: grad}
     ready = [root]
     while ready:
@@ -85,6 +88,9 @@ def run_backward(root, grad, retain_graph):
             target, shape, dtype = edge
             if type(g) is not np.ndarray or g.shape != shape or g.dtype != dtype:
                 g = _fit(node, i, g, shape, dtype)
+            if check_anomaly:
+                where = getattr(node, "created_at", "a place not recorded (outside anomaly mode)")
+                anomaly.check(g, type(node).__name__, "backward", where, f"the gradient of input {i}")
             if target.is_leaf_edge:
                 # A leaf keeps its gradient and later adds into it in place, so it must
                 # copy any array that another branch or the caller may also hold.

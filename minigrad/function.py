@@ -24,7 +24,7 @@ import weakref
 
 import numpy as np
 
-from . import grad_mode
+from . import anomaly, grad_mode
 from .tensor import Tensor
 
 _new = object.__new__
@@ -74,6 +74,9 @@ class Function:
         out = cls.forward(ctx, *inputs, **kwargs)
         if type(out) is not np.ndarray:
             out = np.asarray(out)  # NumPy reductions and 0-d math return scalars
+        if anomaly.state.enabled:
+            ctx.created_at = anomaly.user_line()
+            anomaly.check(out, cls.__name__, "forward", ctx.created_at)
         result = _new(Tensor)
         result.data = out
         result.grad = None
