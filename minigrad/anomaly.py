@@ -50,3 +50,9 @@ def check(array, op_name: str, direction: str, created_at: str, what: str = "its
             f"detect_anomaly: the {direction} of {op_name} produced {kind} in {what}. "
             f"The op was created at {created_at}"
         )
+
+
+def check_gradient(node, i: int, grad) -> None:
+    """Raise if the gradient `node`'s backward returned for input `i` holds NaN or inf."""
+    where = getattr(node, "created_at", "a place not recorded (outside anomaly mode)")
+    check(grad, type(node).__name__, "backward", where, f"the gradient of input {i}")

@@ -89,8 +89,7 @@ def run_backward(root, grad, retain_graph):
             if type(g) is not np.ndarray or g.shape != shape or g.dtype != dtype:
                 g = _fit(node, i, g, shape, dtype)
             if check_anomaly:
-                where = getattr(node, "created_at", "a place not recorded (outside anomaly mode)")
-                anomaly.check(g, type(node).__name__, "backward", where, f"the gradient of input {i}")
+                anomaly.check_gradient(node, i, g)
             if target.is_leaf_edge:
                 # A leaf keeps its gradient and later adds into it in place, so it must
                 # copy any array that another branch or the caller may also hold.
