@@ -3,7 +3,7 @@
 from .tensor import Tensor  # first: tensor.py closes the Tensor <-> ops import cycle
 
 # isort: split
-from . import autograd, dtypes
+from . import autograd, data, dtypes, optim
 from .dtypes import (
     bool,
     double,
@@ -52,5 +52,6 @@ from .functions import (
 )
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .random import manual_seed
+from .serialization import load, save
 
 __version__ = "0.1.0"

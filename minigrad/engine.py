@@ -92,8 +92,13 @@ def run_backward(root, grad, retain_graph):
                 anomaly.check_gradient(node, i, g)
             if target.is_leaf_edge:
                 # A leaf keeps its gradient and later adds into it in place, so it must
-                # copy any array that another branch or the caller may also hold.
-                owned = g is not grad and g.base is None and not any(g is h for h in grads[:i])
+                # copy any array that another branch, the caller or a kept graph may hold.
+                owned = (
+                    g is not grad
+                    and g.base is None
+                    and not any(g is h for h in grads[:i])
+                    and not (node.saved and any(g is s for s in node.saved))
+                )
                 target._accumulate_grad(g, owned)
                 continue
             pending[target] = pending[target] + g if target in pending else g

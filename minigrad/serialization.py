@@ -1,0 +1,205 @@
+"""Checkpoints: `save` a nested state dict to one `.npz` file and `load` it, without pickle.
+
+The file is an ordinary uncompressed `.npz` archive. Every array (and Tensor) is one
+member, `a0`, `a1`, ...; the member `minigrad_checkpoint` holds the UTF-8 bytes of a JSON
+document describing the structure, in which
+
+    None, bool, int, str, finite float  ->  themselves
+    list                                ->  a JSON list
+    tuple                               ->  {"tuple": [...]}
+    dict                                ->  {"dict": [[key, value], ...]}   (str or int keys)
+    NumPy array or Tensor               ->  {"array": "a3"}
+    NumPy scalar                        ->  {"scalar": "a3"}   (stored as a 0-d array)
+    inf, nan                            ->  {"float": "7ff8000000000000"}   (the IEEE bits)
+
+so that every type, dict key and array (dtype, shape, bits) comes back exactly.
+"""
+
+import json
+import math
+import os
+import string
+import struct
+import uuid
+import zipfile
+import zlib
+
+import numpy as np
+
+from .tensor import Tensor
+
+STRUCTURE = "minigrad_checkpoint"
+FORMAT = "minigrad.save"
+VERSION = 1
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip archive, or an empty one
+
+
+class CheckpointError(ValueError):
+    """A file that is not a readable minigrad checkpoint (damaged, foreign or pickled)."""
+
+
+def save(obj, path: str | os.PathLike) -> None:
+    """Write `obj` to exactly `path` as one `.npz` file, atomically.
+
+    The file is written under a temporary name in the same folder, flushed to disk and
+    then renamed over `path`, so a crash leaves either the old file or the new one.
+
+    Args:
+        obj: dicts with str or int keys, lists, tuples, str, int, float, bool, None,
+            NumPy arrays and Tensors, nested: e.g. `{"model": model.state_dict(),
+            "optimizer": optimizer.state_dict(), "epoch": 3}`. Tensors load back as arrays;
+            dict, list and tuple subclasses load back as the base type.
+        path: the file to write; no suffix is added to it.
+
+    Raises:
+        TypeError: `obj` holds something else; nothing is written.
+        OSError: the file cannot be written; no temporary file is left behind.
+    """
+    arrays = {}
+    structure = {"format": FORMAT, "version": VERSION, "root": _encode(obj, arrays, "obj")}
+    text = json.dumps(structure, allow_nan=False, separators=(",", ":"))
+    arrays[STRUCTURE] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+
+    path = os.fspath(path)
+    folder, name = os.path.split(os.path.abspath(path))
+    temp = os.path.join(folder, f".{name[:100]}.{uuid.uuid4().hex[:16]}.tmp")  # fits NAME_MAX
+    # os.open with mode 0o666 lets the umask decide the permissions, as a plain open() would.
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            # A file object, so no ".npz" is appended; object arrays were refused above, so
+            # nothing is pickled (savez's allow_pickle= only exists from NumPy 2.1).
+            np.savez(file, **arrays)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.remove(temp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def load(path: str | os.PathLike):
+    """Read a checkpoint written by `save`; arrays never go through pickle.
+
+    Returns:
+        The saved object, with arrays (and saved Tensors) as NumPy arrays.
+
+    Raises:
+        CheckpointError: (a ValueError) the file is damaged, truncated, pickled, or was
+            not written by `minigrad.save`.
+        OSError: the file cannot be read.
+    """
+    path = os.fspath(path)
+    with open(path, "rb") as file:
+        magic = file.read(4)
+        if magic not in _ZIP_MAGIC:
+            raise CheckpointError(f"{path!r} is not a minigrad checkpoint: {_kind(magic)}")
+        file.seek(0)
+        try:
+            with np.load(file, allow_pickle=False) as archive:
+                structure = _read_structure(archive, path)
+                return _decode(structure["root"], archive, path)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as err:
+            raise CheckpointError(f"{path!r} is damaged or truncated: {err}") from err
+        except CheckpointError:
+            raise
+        except ValueError as err:  # NumPy's refusal of pickled object arrays, bad headers
+            raise CheckpointError(f"{path!r} holds an unreadable array: {err}") from err
+
+
+# ----- encoding ----------------------------------------------------------------------------
+def _encode(value, arrays: dict, where: str):
+    """The JSON form of `value`; arrays go into `arrays` under new member names."""
+    if value is None or type(value) in (bool, int, str):
+        return value
+    if isinstance(value, (Tensor, np.ndarray, np.generic)):
+        array = value.data if isinstance(value, Tensor) else np.asarray(value)
+        if array.dtype.hasobject:
+            raise TypeError(f"minigrad.save cannot store {where}: an array of Python objects")
+        name = f"a{len(arrays)}"
+        arrays[name] = array
+        return {"scalar" if isinstance(value, np.generic) else "array": name}
+    if type(value) is float:
+        if math.isfinite(value):
+            return value
+        return {"float": struct.pack(">d", value).hex()}  # JSON has no inf or nan
+    if isinstance(value, dict):
+        items = []
+        for key, item in value.items():
+            if type(key) not in (str, int):
+                raise TypeError(
+                    f"minigrad.save can store dict keys that are str or int, but {where} has "
+                    f"the key {key!r} of type {type(key).__name__}"
+                )
+            items.append([key, _encode(item, arrays, f"{where}[{key!r}]")])
+        return {"dict": items}
+    if isinstance(value, (list, tuple)):
+        items = [_encode(item, arrays, f"{where}[{i}]") for i, item in enumerate(value)]
+        return items if isinstance(value, list) else {"tuple": items}
+    raise TypeError(
+        f"minigrad.save cannot store {where} of type {type(value).__name__}; it stores dicts, "
+        "lists, tuples, str, int, float, bool, None, NumPy arrays and Tensors"
+    )
+
+
+# ----- decoding ----------------------------------------------------------------------------
+def _kind(magic: bytes) -> str:
+    if not magic:
+        return "the file is empty"
+    if magic.startswith(b"\x80"):
+        return "it looks like a pickle, which minigrad.load never reads (it could run code)"
+    if magic.startswith(b"\x93NUM"):
+        return "it is a single .npy array, not a .npz archive"
+    return "it is not a .npz (zip) archive"
+
+
+def _read_structure(archive, path: str) -> dict:
+    if STRUCTURE not in archive.files:
+        raise CheckpointError(
+            f"{path!r} is a .npz archive but not a minigrad checkpoint: it has no "
+            f"'{STRUCTURE}' member (was it written by numpy.savez rather than minigrad.save?)"
+        )
+    raw = archive[STRUCTURE]
+    if raw.dtype != np.uint8 or raw.ndim != 1:
+        raise CheckpointError(f"{path!r}: the '{STRUCTURE}' member is not UTF-8 bytes")
+    try:
+        structure = json.loads(raw.tobytes().decode("utf-8"))
+    except ValueError as err:  # bad UTF-8 or bad JSON
+        raise CheckpointError(f"{path!r}: the '{STRUCTURE}' member is not JSON: {err}") from err
+    if not isinstance(structure, dict) or structure.get("format") != FORMAT:
+        raise CheckpointError(f"{path!r}: the '{STRUCTURE}' member is not minigrad's")
+    if structure.get("version") != VERSION or "root" not in structure:
+        raise CheckpointError(
+            f"{path!r} has checkpoint format version {structure.get('version')!r}; this "
+            f"minigrad reads version {VERSION}"
+        )
+    return structure
+
+
+def _decode(node, archive, path: str):
+    """Rebuild the object that `_encode` described as `node`."""
+    if node is None or type(node) in (bool, int, float, str):
+        return node
+    if isinstance(node, list):
+        return [_decode(item, archive, path) for item in node]
+    if isinstance(node, dict) and len(node) == 1:
+        ((tag, body),) = node.items()
+        if tag == "tuple" and isinstance(body, list):
+            return tuple(_decode(item, archive, path) for item in body)
+        if tag == "dict" and isinstance(body, list):
+            if all(_is_dict_item(item) for item in body):
+                return {key: _decode(item, archive, path) for key, item in body}
+        if tag in ("array", "scalar") and isinstance(body, str) and body in archive.files:
+            array = archive[body]
+            return array[()] if tag == "scalar" else array
+        if tag == "float" and isinstance(body, str) and len(body) == 16:
+            if all(c in string.hexdigits for c in body):
+                return struct.unpack(">d", bytes.fromhex(body))[0]
+    raise CheckpointError(f"{path!r}: the checkpoint structure is malformed near {node!r:.80}")
+
+
+def _is_dict_item(item) -> bool:
+    return isinstance(item, list) and len(item) == 2 and type(item[0]) in (str, int)
