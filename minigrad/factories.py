@@ -77,15 +77,30 @@ def randn(*size, dtype=None, requires_grad: bool = False) -> Tensor:
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:
-    """start, start + step, ... up to (not including) end; int64 unless a bound is a float."""
+    """start, start + step, ... up to (not including) end; int64 unless a bound is a float.
+
+    As in PyTorch, an integer `dtype` truncates start, end and step to integers first.
+    """
     if end is None:
         start, end = 0, start
+    dtype = _dtype(dtype, dtypes.result_type(start, end, step))
+    if dtype == dtypes.bool:
+        raise NotImplementedError("arange(): bool tensors are not supported (nor in PyTorch)")
+    if dtype.kind != "f":
+        if step != 0 and int(step) == 0:
+            raise ValueError(f"arange(): step {step} truncates to 0 for dtype {dtype.name}")
+        start, end, step = int(start), int(end), int(step)
     if step == 0:
         raise RuntimeError("arange(): step must be nonzero")
-    count = max(0, int(np.ceil((end - start) / step)))
-    default = dtypes.result_type(start, end, step)
-    values = start + np.arange(count, dtype=np.float64 if default.kind == "f" else np.int64) * step
-    return _new(values.astype(_dtype(dtype, default)), requires_grad)
+    if not np.isfinite(start) or not np.isfinite(end):
+        raise RuntimeError(f"arange(): unsupported range {start} -> {end}")
+    if (end - start) * step < 0:
+        raise RuntimeError(
+            f"arange(): the range {start} -> {end} goes against the sign of step {step}"
+        )
+    count = int(np.ceil((end - start) / step))
+    values = start + np.arange(count, dtype=np.float64 if dtype.kind == "f" else np.int64) * step
+    return _new(values.astype(dtype), requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:

@@ -33,10 +33,11 @@ def _to_array(data, dtype):
             f"got a ragged {type(data).__name__}"
         ) from None
     if array.dtype.kind not in "biuf":
-        raise TypeError(
-            f"tensor(): data must be numbers (bool, int or float), got {type(data).__name__} "
-            f"holding {array.dtype.name if array.dtype.kind != 'O' else 'non-numbers'}"
-        )
+        held = {"U": "text", "S": "bytes", "c": "complex numbers"}.get(array.dtype.kind, "objects")
+        got = type(data).__name__ if array.ndim == 0 else f"a {type(data).__name__} of {held}"
+        # PyTorch's types: TypeError for text, RuntimeError when it cannot infer a dtype.
+        error = TypeError if array.dtype.kind in "USc" else RuntimeError
+        raise error(f"tensor(): data must be numbers (bool, int64-sized int, float), got {got}")
     if dtype is not None:
         return array.astype(dtype)
     if from_python and array.dtype.kind == "f":
@@ -107,6 +108,32 @@ def _binary(op, x, y, divide=False):
         raise
 
 
+def _check_fits(x, value) -> None:
+    """Raise a RuntimeError naming both shapes unless `value` broadcasts to x's shape."""
+    _check_broadcast(x, value)
+    shape = np.broadcast_shapes(x.shape, np.shape(_raw(value)))
+    if shape != x.shape:
+        raise RuntimeError(
+            f"a value of shape {np.shape(_raw(value))} does not fit in place into shape "
+            f"{x.shape}: broadcasting makes it {shape}"
+        )
+
+
+def _check_subtraction(x, y) -> None:
+    """Refuse x - y with a bool operand, as PyTorch does (what would True - True be?)."""
+    for v in (x, y):
+        if type(v) is bool or getattr(v, "dtype", None) == dtypes.bool:
+            raise RuntimeError(
+                "Subtraction, the `-` operator, with a bool tensor or a bool is not supported; "
+                "to invert a mask use `mask == 0`"
+            )
+
+
+def _subtract(x, y):
+    _check_subtraction(x, y)
+    return _binary(_ops.Sub, x, y)
+
+
 def _compare(ufunc, x, y):
     y = _operand(y)
     if y is None:
@@ -124,6 +151,8 @@ def _index(index):
             item = item.data
         elif isinstance(item, list):
             item = np.asarray(item)
+            if item.size == 0:
+                item = item.astype(np.int64)  # `[]` selects nothing, as in NumPy and PyTorch
         if isinstance(item, np.ndarray) and item.dtype.kind not in "biu":
             raise IndexError(
                 f"tensors used as indices must be integer or bool, got dtype {item.dtype.name}"
@@ -147,20 +176,67 @@ def normalize_dim(dim: int, ndim: int) -> int:
 
 def normalize_dims(dim, ndim: int):
     """`dim` as PyTorch's reductions take it (None, an int, or a sequence) as a NumPy axis."""
-    if dim is None:
-        return None
+    if dim is None or (isinstance(dim, (tuple, list)) and not dim):
+        return None  # PyTorch reduces over every dim for dim=() too
     if isinstance(dim, (tuple, list)):
         axes = tuple(normalize_dim(d, ndim) for d in dim)
         if len(set(axes)) != len(axes):
             raise RuntimeError(f"dim {tuple(dim)} appears multiple times in the list of dims")
         return axes if ndim else ()
-    return normalize_dim(dim, ndim) if ndim else ()
+    axis = normalize_dim(dim, ndim)
+    return axis if ndim else ()
+
+
+def _must_share(x, out):
+    """`view` never copies (PyTorch's rule): NumPy reshapes e.g. a transpose by copying."""
+    if out.data.size and not np.may_share_memory(out.data, x.data):
+        raise RuntimeError(
+            f"view(): a tensor of shape {x.shape} whose memory is not contiguous (e.g. a "
+            f"transpose) cannot be viewed as {out.shape} without a copy; use reshape() instead"
+        )
+    return out
+
+
+def _floating(x):
+    """exp, log, sqrt, sigmoid and tanh take integers and bools as float32, as in PyTorch."""
+    return x if x.data.dtype.kind == "f" else x.to(dtypes.default_float)
+
+
+def _float_only(x, what: str):
+    if x.data.dtype.kind != "f":
+        raise RuntimeError(
+            f"{what}() needs a floating point tensor, got dtype {x.dtype.name}; "
+            "convert it first with .float()"
+        )
+    return x
+
+
+def _one_element(t):
+    """The number in a one-element tensor, for `float(t)` and `int(t)` (ValueError as PyTorch)."""
+    if t.data.size != 1:
+        raise ValueError(
+            f"only one element tensors can be converted to Python scalars, got {t.data.size}"
+        )
+    return t.data.item()
 
 
 def _size_args(shape):
     """Accept `f(2, 3)` and `f((2, 3))`, as PyTorch does."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
+    return shape
+
+
+def _target_shape(shape):
+    """reshape/view's shape: ints, each >= 0 but for at most one -1 to infer (PyTorch's rule)."""
+    shape = _size_args(shape)
+    for n in shape:
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+            raise TypeError(f"sizes must be ints, got {type(n).__name__} in {tuple(shape)}")
+        if n < -1:
+            raise RuntimeError(f"invalid size {n} in shape {tuple(shape)}")
+    if list(shape).count(-1) > 1:
+        raise RuntimeError(f"only one size can be inferred (-1), got shape {tuple(shape)}")
     return shape
 
 
@@ -351,10 +427,10 @@ class Tensor:
         return bool(self.data)
 
     def __float__(self) -> float:
-        return float(self.item())
+        return float(_one_element(self))
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(_one_element(self))
 
     def __index__(self) -> int:
         if self.dtype.kind not in "iu" or self.data.size != 1:
@@ -381,10 +457,10 @@ class Tensor:
         return _binary(_ops.Add, other, self)
 
     def __sub__(self, other):
-        return _binary(_ops.Sub, self, other)
+        return _subtract(self, other)
 
     def __rsub__(self, other):
-        return _binary(_ops.Sub, other, self)
+        return _subtract(other, self)
 
     def __mul__(self, other):
         return _binary(_ops.Mul, self, other)
@@ -411,6 +487,8 @@ class Tensor:
         return _binary(_ops.MatMul, other, self)
 
     def __neg__(self):
+        if self.dtype == dtypes.bool:
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported")
         return _ops.Neg.apply(self)
 
     def __pos__(self):
@@ -438,10 +516,14 @@ class Tensor:
         return _ops.Index.apply(self, _index(index))
 
     def __setitem__(self, index, value):
-        value = _operand(value)
+        value, index = _operand(value), _index(index)
         if value is None:
             raise TypeError("can only assign a Tensor or a number to a Tensor's elements")
-        self._inplace(_ops.IndexPut, _index(index), value)
+        try:
+            self._inplace(_ops.IndexPut, index, value)
+        except ValueError:
+            _check_fits(self.data[index], value)
+            raise
 
     def add(self, other):
         return self + other
@@ -489,14 +571,19 @@ class Tensor:
             )
         self.data[...] = out.data
         self._version[0] += 1
-        self.grad_fn = out.grad_fn
-        self._requires_grad = out._requires_grad
+        if out.grad_fn is not None:  # unrecorded (no_grad), self keeps its place in the graph
+            old, self.grad_fn = self.grad_fn, out.grad_fn
+            self._requires_grad = True
+            if old is not None and old.retained is not None:
+                old.retained = None  # a retained .grad is that of the new values, as in PyTorch
+                self.retain_grad()
         return self
 
     def __iadd__(self, other):
         return self._inplace_binary(_ops.Add, other)
 
     def __isub__(self, other):
+        _check_subtraction(self, other)
         return self._inplace_binary(_ops.Sub, other)
 
     def __imul__(self, other):
@@ -511,7 +598,11 @@ class Tensor:
             return NotImplemented
         if isinstance(other, Tensor) and other.dtype != self.dtype:
             other = other.to(dtypes.result_type(self.data, other.data))
-        return self._inplace(op, other)
+        try:
+            return self._inplace(op, other)
+        except ValueError:
+            _check_fits(self, other)
+            raise
 
     def add_(self, other):
         return self.__iadd__(other)
@@ -535,53 +626,56 @@ class Tensor:
         src = _operand(src)
         if src is None:
             raise TypeError("copy_() takes a Tensor, an array or a number")
-        return self._inplace(_ops.Copy, src)
+        try:
+            return self._inplace(_ops.Copy, src)
+        except ValueError:
+            _check_fits(self, src)
+            raise
 
     # ----- math ----------------------------------------------------------------------------
     def exp(self):
-        return _ops.Exp.apply(self)
+        return _ops.Exp.apply(_floating(self))
 
     def log(self):
-        return _ops.Log.apply(self)
+        return _ops.Log.apply(_floating(self))
 
     def sqrt(self):
-        return _ops.Sqrt.apply(self)
+        return _ops.Sqrt.apply(_floating(self))
 
     def abs(self):
         return _ops.Abs.apply(self)
 
     def clamp(self, min=None, max=None):
-        return _ops.Clamp.apply(self, _ops.clamp_bounds(min, max))
+        lo, hi = _ops.clamp_bounds(min, max)
+        x = self.to(dtypes.result_type(self.data, *(b for b in (lo, hi) if b is not None)))
+        return _ops.Clamp.apply(x, (lo, hi))
 
     def relu(self):
         return _ops.ReLU.apply(self)
 
     def sigmoid(self):
-        return _ops.Sigmoid.apply(self)
+        return _ops.Sigmoid.apply(_floating(self))
 
     def tanh(self):
-        return _ops.Tanh.apply(self)
+        return _ops.Tanh.apply(_floating(self))
 
     def softmax(self, dim: int):
-        return _ops.Softmax.apply(self, normalize_dim(dim, self.ndim))
+        return _ops.Softmax.apply(_float_only(self, "softmax"), normalize_dim(dim, self.ndim))
 
     def log_softmax(self, dim: int):
-        return _ops.LogSoftmax.apply(self, normalize_dim(dim, self.ndim))
+        x = _float_only(self, "log_softmax")
+        return _ops.LogSoftmax.apply(x, normalize_dim(dim, self.ndim))
 
     def matmul(self, other):
         return self @ other
 
     # ----- reductions --------------------------------------------------------------------
     def sum(self, dim=None, keepdim: bool = False):
-        return _ops.Sum.apply(self, normalize_dims(dim, self.ndim), keepdim)
+        x = self if self.dtype.kind == "f" else self.long()  # PyTorch sums integers in int64
+        return _ops.Sum.apply(x, normalize_dims(dim, self.ndim), keepdim)
 
     def mean(self, dim=None, keepdim: bool = False):
-        if self.dtype.kind != "f":
-            raise RuntimeError(
-                f"mean() needs a floating point tensor, got dtype {self.dtype.name}; "
-                "convert it first with .float()"
-            )
-        return _ops.Mean.apply(self, normalize_dims(dim, self.ndim), keepdim)
+        return _ops.Mean.apply(_float_only(self, "mean"), normalize_dims(dim, self.ndim), keepdim)
 
     def max(self, dim=None, keepdim: bool = False):
         """The largest value or, given `dim`, `(values, indices)` along it."""
@@ -599,10 +693,10 @@ class Tensor:
 
     # ----- shapes ------------------------------------------------------------------------------
     def reshape(self, *shape):
-        return _ops.Reshape.apply(self, _size_args(shape))
+        return _ops.Reshape.apply(self, _target_shape(shape))
 
     def view(self, *shape):
-        return _ops.Reshape.apply(self, _size_args(shape))
+        return _must_share(self, _ops.Reshape.apply(self, _target_shape(shape)))
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1):
         return _ops.Reshape.apply(self, _ops.flat_shape(self.shape, start_dim, end_dim))

@@ -30,10 +30,10 @@ class MatMul(Function):
     def backward(ctx, grad):
         x, y = ctx.saved
         x_1d, y_1d = ctx.ndims[0] == 1, ctx.ndims[1] == 1
+        if y_1d:  # first, so that a 0-d grad (vector @ vector) becomes (1,) and then (1, 1)
+            grad = np.expand_dims(grad, -1)
         if x_1d:
             grad = np.expand_dims(grad, -2)
-        if y_1d:
-            grad = np.expand_dims(grad, -1)
         gx = gy = None
         if y is not None:
             gx = grad @ np.swapaxes(y[:, None] if y_1d else y, -1, -2)

@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from ..function import Function
-from ..tensor import _wrap, max_result, min_result, normalize_dim, normalize_dims
+from ..tensor import _wrap, max_result, min_result, normalize_dim
 
 
 def _spread(grad, shape, axis, keepdim):
@@ -36,17 +36,19 @@ class Mean(Function):
         ctx.shape, ctx.axis, ctx.keepdim = x.shape, axis, keepdim
         axes = range(x.ndim) if axis is None else np.atleast_1d(axis)
         ctx.count = math.prod(x.shape[a] for a in axes)
-        return x.sum(axis=axis, keepdims=keepdim) / ctx.count
+        with np.errstate(invalid="ignore"):  # the mean of nothing is NaN, silently as in PyTorch
+            return x.sum(axis=axis, keepdims=keepdim) / ctx.count
 
     @staticmethod
     def backward(ctx, grad):
-        return _spread(grad / ctx.count, ctx.shape, ctx.axis, ctx.keepdim), None, None
+        return _spread(grad, ctx.shape, ctx.axis, ctx.keepdim) / ctx.count, None, None
 
 
 class Extremum(Function):
     """out = max(x) (or min) of all elements;  d/dx = 1 / k at each of the k tied extremes.
 
-    PyTorch splits the gradient evenly between ties in a full reduction.
+    PyTorch splits the gradient evenly between ties in a full reduction; a NaN result
+    comes from the NaNs, so they are the ties then.
     """
 
     @staticmethod
@@ -58,8 +60,8 @@ class Extremum(Function):
     @staticmethod
     def backward(ctx, grad):
         x, out = ctx.saved
-        ties = x == out
-        return grad * ties / ties.sum(), None
+        ties = (x == out) | (np.isnan(x) & np.isnan(out))
+        return grad * ties / int(ties.sum()), None
 
 
 class TakeAlongDim(Function):
@@ -84,9 +86,10 @@ class TakeAlongDim(Function):
         return out, None, None, None
 
 
-def _check_nonempty(x, what, dim):
+def _check_nonempty(x, what, dim, error=IndexError):
+    """Refuse to reduce nothing; PyTorch's type: IndexError, but RuntimeError for max()."""
     if x.numel() == 0 and (dim is None or x.shape[dim] == 0):
-        raise RuntimeError(
+        raise error(
             f"{what}(): cannot reduce an empty tensor of shape {x.shape}"
             + ("" if dim is None else f" along dimension {dim}")
         )
@@ -96,7 +99,7 @@ def extremum(x, dim, keepdim, largest):
     """`x.max()`/`x.min()`: a value, or `(values, indices)` along `dim` as PyTorch returns."""
     what = "max" if largest else "min"
     if dim is None:
-        _check_nonempty(x, what, None)
+        _check_nonempty(x, what, None, RuntimeError)
         return Extremum.apply(x, largest)
     axis = normalize_dim(dim, x.ndim)
     data = x.data.reshape(x.shape or (1,))
@@ -118,8 +121,8 @@ def arg_extremum(x, dim, keepdim, largest):
         _check_nonempty(x, what, None)
         index = find(x.data)
         return _wrap(np.asarray(index).reshape((1,) * x.ndim if keepdim else ()))
-    axis = normalize_dims(dim, x.ndim)
-    if axis == ():
-        return _wrap(np.zeros(x.shape, np.int64))
+    axis = normalize_dim(dim, x.ndim)
+    if x.ndim == 0:
+        return _wrap(np.zeros((), np.int64))
     _check_nonempty(x, what, axis)
     return _wrap(find(x.data, axis=axis, keepdims=keepdim))

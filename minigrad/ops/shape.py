@@ -146,6 +146,8 @@ def squeezed_shape(shape, dim):
         return tuple(n for n in shape if n != 1)
     dims = dim if isinstance(dim, (tuple, list)) else (dim,)
     axes = {normalize_dim(d, len(shape)) for d in dims}
+    if len(axes) != len(dims):
+        raise RuntimeError(f"squeeze(): dim {tuple(dims)} names a dimension twice")
     return tuple(n for i, n in enumerate(shape) if not (i in axes and n == 1))
 
 

@@ -64,13 +64,13 @@ class Abs(Function):
 
 
 def clamp_bounds(lo, hi):
-    """Check `clamp`'s bounds: numbers or None, not both None."""
+    """`clamp`'s bounds as Python numbers or None (not both None), so they never widen x."""
     if lo is None and hi is None:
         raise RuntimeError("clamp: at least one of 'min' and 'max' must be given")
     for name, v in (("min", lo), ("max", hi)):
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float, np.number))):
             raise TypeError(f"clamp: '{name}' must be a number or None, got {type(v).__name__}")
-    return lo, hi
+    return tuple(v.item() if isinstance(v, np.generic) else v for v in (lo, hi))
 
 
 class Clamp(Function):
@@ -95,7 +95,7 @@ class Clamp(Function):
 
 
 class ReLU(Function):
-    """out = max(x, 0);  d/dx = 1 where out > 0, else 0 (0 at the kink, as in PyTorch)."""
+    """out = max(x, 0);  d/dx = 0 where out <= 0, else 1 (PyTorch's: 0 at the kink, 1 at NaN)."""
 
     @staticmethod
     def forward(ctx, x):
@@ -106,7 +106,7 @@ class ReLU(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved
-        return grad * (out > 0)
+        return np.where(out <= 0, 0, grad)
 
 
 class Sigmoid(Function):
@@ -174,7 +174,8 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         shifted = x - x.max(axis=dim, keepdims=True, initial=-np.inf)
-        out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        with np.errstate(divide="ignore"):  # log(0) only along an empty dim: empty output
+            out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
         ctx.save_for_backward(out)
         ctx.dim = dim
         return out

@@ -4,27 +4,47 @@ hypothesis is imported inside each function, so `import minigrad.testing` does n
 need it; only drawing Tensors does.
 """
 
+import math
+
 import numpy as np
 
 from ..tensor import Tensor
 
 
+def _grid(dtype, min_value, max_value, positive):
+    """Integers lo..hi and a divisor: values lo/step .. hi/step, spaced 1/step apart.
+
+    Integer dtypes use the integers themselves; distinct floats use a grid of step 1/16,
+    which keeps them apart so that finite differences of max, min and sort never cross a tie.
+    """
+    step = 16 if dtype.kind == "f" else 1
+    low = max(min_value, 0.1 if dtype.kind == "f" else 1) if positive else min_value
+    return int(np.ceil(low * step)), int(np.floor(max_value * step)), step
+
+
+def _held(bound, dtype, toward):
+    """`bound` moved toward `toward` onto a value of `dtype` (hypothesis needs exact bounds)."""
+    value = dtype.type(bound)
+    if (value < bound and toward > 0) or (value > bound and toward < 0):
+        value = np.nextafter(value, dtype.type(toward))
+    return float(value)
+
+
 def _elements(dtype, elements, min_value, max_value, positive, distinct, avoid):
-    """Float elements in [min_value, max_value], optionally > 0, spaced out, or off kinks."""
+    """Elements in [min_value, max_value], optionally > 0, spaced out, or off kinks."""
     from hypothesis import strategies as st
 
     if elements is not None:
         return elements
+    lo, hi, step = _grid(dtype, min_value, max_value, positive)
     if dtype.kind != "f":
-        return st.integers(int(min_value), int(max_value))
-    low = max(min_value, 0.1) if positive else min_value
-    if distinct:
-        # A grid of step 1/16 keeps distinct values apart, so finite differences of
-        # max, min and sort never cross a tie.
-        grid = st.integers(int(np.ceil(low * 16)), int(np.floor(max_value * 16)))
-        values = grid.map(lambda k: k / 16)
+        values = st.integers(lo, hi)
+    elif distinct:
+        values = st.integers(lo, hi).map(lambda k: k / step)
     else:
-        values = st.floats(low, max_value, allow_nan=False, width=8 * dtype.itemsize)
+        low = max(min_value, 0.1) if positive else min_value
+        low, high = _held(low, dtype, np.inf), _held(max_value, dtype, -np.inf)
+        values = st.floats(low, high, allow_nan=False, width=8 * dtype.itemsize)
     if avoid:
         values = values.filter(lambda v: all(abs(v - k) > 1e-2 for k in avoid))
     return values
@@ -59,8 +79,9 @@ def tensors(
         elements: a hypothesis strategy for the elements (overrides the options below).
         requires_grad: whether the drawn tensor requires grad.
         min_value, max_value: element range.
-        positive: elements >= 0.1, for log, sqrt and division.
-        distinct: elements pairwise at least 1/16 apart, away from ties for max and min.
+        positive: elements >= 0.1 (integers >= 1), for log, sqrt and division.
+        distinct: elements pairwise at least 1/16 apart (integers: unequal), away from ties
+            for max and min; a drawn shape holds no more elements than the range allows.
         avoid: points (kinks such as 0 for relu and abs) to keep elements 0.01 away from.
     """
     from hypothesis import strategies as st
@@ -71,6 +92,10 @@ def tensors(
         shape = hnp.array_shapes(
             min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side
         )
+        if distinct and elements is None:
+            lo, hi, _ = _grid(dtype, min_value, max_value, positive)
+            room = hi - lo + 1 - len(avoid)  # each avoided point rules out at most one value
+            shape = shape.filter(lambda s: math.prod(s) <= room)
     values = _elements(dtype, elements, min_value, max_value, positive, distinct, avoid)
     arrays = hnp.arrays(dtype, shape, elements=values, unique=distinct)
     return st.builds(_tensor, arrays, st.just(requires_grad))

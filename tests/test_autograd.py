@@ -1,0 +1,481 @@
+"""Engine semantics (minigrad/engine.py, function.py, grad_mode.py) against PyTorch.
+
+Accumulation, retain_graph and freed saved arrays, retain_grad, detach, grad mode (also
+across threads), non-differentiable dtypes, a deep chain, custom Functions, and that leaf
+gradients never alias one another or the caller's arrays.
+"""
+
+import gc
+import threading
+import weakref
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import minigrad as mg
+from minigrad.autograd import Function
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+
+def _leaf(lib, values=(0.5, 1.0, 2.0)):
+    return lib.tensor(list(values), requires_grad=True)
+
+
+# ----- accumulation and retain_graph ----------------------------------------------------------
+
+
+def test_leaf_gradients_accumulate_across_backward_calls():
+    grads = []
+    for lib in (mg, torch):
+        x = _leaf(lib)
+        (x * x).sum().backward()
+        (x * 3).sum().backward()
+        x.exp().sum().backward(retain_graph=True)
+        grads.append(x.grad.tolist())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-6)
+
+
+# Each op's graph, run backward twice without retain_graph: torch decides whether the
+# second run raises (an op saved arrays that the first run freed) or works (it saved none).
+SECOND_BACKWARD = {
+    "add": lambda m, x: x + 1,
+    "add_tensor": lambda m, x: x + m.ones(3),
+    "rsub": lambda m, x: 1 - x,
+    "neg": lambda m, x: -x,
+    "mul_scalar": lambda m, x: x * 2,
+    "mul_tensor": lambda m, x: x * m.ones(3),
+    "mul_self": lambda m, x: x * x,
+    "div_scalar": lambda m, x: x / 2,
+    "rdiv": lambda m, x: 2 / x,
+    "pow": lambda m, x: x**2,
+    "exp": lambda m, x: x.exp(),
+    "log": lambda m, x: x.log(),
+    "sqrt": lambda m, x: x.sqrt(),
+    "abs": lambda m, x: x.abs(),
+    "clamp": lambda m, x: x.clamp(0, 1),
+    "relu": lambda m, x: x.relu(),
+    "sigmoid": lambda m, x: x.sigmoid(),
+    "tanh": lambda m, x: x.tanh(),
+    "softmax": lambda m, x: x.softmax(0),
+    "log_softmax": lambda m, x: x.log_softmax(0),
+    "sum": lambda m, x: x.sum(),
+    "mean": lambda m, x: x.mean(),
+    "max": lambda m, x: x.max(),
+    "max_dim": lambda m, x: x.max(0).values,
+    "reshape": lambda m, x: x.reshape(3, 1),
+    "view": lambda m, x: x.view(3, 1),
+    "transpose": lambda m, x: x.reshape(3, 1).transpose(0, 1),
+    "permute": lambda m, x: x.reshape(3, 1).permute(1, 0),
+    "unsqueeze_squeeze": lambda m, x: x.unsqueeze(0).squeeze(0),
+    "flatten": lambda m, x: x.reshape(3, 1).flatten(),
+    "slice": lambda m, x: x[1:],
+    "int_index": lambda m, x: x[1],
+    "int_array_index": lambda m, x: x[m.tensor([0, 2])],
+    "mask": lambda m, x: x[m.tensor([True, False, True])],
+    "cat": lambda m, x: m.cat([x, x]),
+    "stack": lambda m, x: m.stack([x, x]),
+    "where": lambda m, x: m.where(m.tensor([True, False, True]), x, 0.0),
+    "matmul": lambda m, x: x @ m.ones(3),
+    "double": lambda m, x: x.double(),
+    "clone": lambda m, x: x.clone(),
+}
+
+
+@pytest.mark.parametrize("op", SECOND_BACKWARD)
+def test_second_backward_raises_exactly_when_torch_does(op):
+    outcomes = []
+    for lib in (mg, torch):
+        x = _leaf(lib)
+        loss = SECOND_BACKWARD[op](lib, x).sum()
+        loss.backward()
+        try:
+            loss.backward()
+            outcomes.append(("runs", x.grad.tolist()))
+        except RuntimeError as e:
+            assert "retain_graph=True" in str(e)
+            outcomes.append(("raises", None))
+    assert outcomes[0][0] == outcomes[1][0]
+    if outcomes[0][1] is not None:
+        np.testing.assert_allclose(outcomes[0][1], outcomes[1][1], rtol=1e-6)
+
+
+def test_second_backward_error_names_the_op():
+    x = _leaf(mg)
+    loss = x.exp().sum()
+    loss.backward()
+    with pytest.raises(RuntimeError, match=r"ExpBackward0 a second time.*retain_graph=True"):
+        loss.backward()
+
+
+def test_retain_graph_allows_repeated_backward_and_accumulates():
+    grads = []
+    for lib in (mg, torch):
+        x = _leaf(lib)
+        loss = (x.exp() * x).sum()
+        loss.backward(retain_graph=True)
+        loss.backward(retain_graph=True)
+        loss.backward()
+        grads.append(x.grad.tolist())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-6)
+
+
+def test_backward_frees_the_saved_arrays_unless_retained():
+    for retain in (False, True):
+        x = _leaf(mg)
+        hidden = (x * 3).exp()  # ExpBackward0 saves this output array
+        loss = hidden.sum()
+        saved = weakref.ref(hidden.data)
+        del hidden
+        loss.backward(retain_graph=retain)
+        gc.collect()
+        assert (saved() is None) == (not retain)
+
+
+# ----- retain_grad and detach -----------------------------------------------------------------
+
+
+def test_retain_grad_keeps_a_non_leaf_gradient():
+    results = []
+    for lib in (mg, torch):
+        x = _leaf(lib)
+        y = x * 2
+        y.retain_grad()
+        z = y * y
+        z.retain_grad()
+        w = y.exp()
+        (z.sum() + w.sum()).backward()
+        results.append((y.grad.tolist(), z.grad.tolist(), x.grad.tolist()))
+    np.testing.assert_allclose(np.array(results[0], dtype=object).tolist(), results[1], rtol=1e-6)
+    y = _leaf(mg) * 2
+    y.sum().backward()
+    assert y.grad is None  # not retained
+
+
+def test_retain_grad_accumulates_and_raises_without_grad():
+    x = _leaf(mg)
+    y = x * 2
+    y.retain_grad()
+    y.sum().backward(retain_graph=True)
+    y.sum().backward()
+    assert y.grad.tolist() == [2.0, 2.0, 2.0]
+    x.retain_grad()  # a no-op on a leaf, as in torch
+    with pytest.raises(RuntimeError, match="retain_grad"):
+        mg.tensor([1.0]).retain_grad()
+
+
+def test_retain_grad_then_inplace_keeps_the_gradient_of_the_new_values():
+    results = []
+    for lib in (mg, torch):
+        x = _leaf(lib)
+        y = x * 2
+        y.retain_grad()
+        y.mul_(3)  # found: minigrad kept the gradient of y's old values
+        (y * y).sum().backward()
+        results.append((y.grad.tolist(), x.grad.tolist()))
+    assert results[0] == results[1]
+
+
+def test_detach_stops_the_gradient():
+    grads = []
+    for lib in (mg, torch):
+        x = _leaf(lib)
+        (x.detach() * x + (x * 2).detach()).sum().backward()
+        grads.append(x.grad.tolist())
+    assert grads[0] == grads[1] == [0.5, 1.0, 2.0]
+
+
+# ----- grad mode ------------------------------------------------------------------------------
+
+
+def test_no_grad_and_enable_grad_as_context_managers():
+    x = _leaf(mg)
+    assert mg.is_grad_enabled()
+    with mg.no_grad():
+        assert not mg.is_grad_enabled()
+        y = x * 2
+        with mg.enable_grad():
+            assert mg.is_grad_enabled()
+            z = x * 2
+        assert not mg.is_grad_enabled()
+    assert mg.is_grad_enabled()
+    assert not y.requires_grad and y.grad_fn is None and y.is_leaf
+    assert z.requires_grad and z.grad_fn is not None
+
+
+def test_grad_mode_is_restored_after_an_exception():
+    with pytest.raises(ValueError), mg.no_grad():
+        raise ValueError
+    assert mg.is_grad_enabled()
+
+
+def test_no_grad_and_enable_grad_as_decorators():
+    x = _leaf(mg)
+
+    @mg.no_grad()
+    def frozen(t):
+        assert not mg.is_grad_enabled()
+        return t * 2
+
+    @mg.enable_grad()
+    def recorded(t):
+        return t * 2
+
+    assert frozen.__name__ == "frozen"
+    assert not frozen(x).requires_grad
+    assert mg.is_grad_enabled()
+    with mg.no_grad():
+        assert recorded(x).requires_grad
+        assert not mg.is_grad_enabled()
+    from minigrad import autograd
+
+    assert autograd.no_grad is mg.no_grad and autograd.is_grad_enabled is mg.is_grad_enabled
+
+
+def test_no_grad_in_one_thread_does_not_affect_another():
+    barrier = threading.Barrier(2, timeout=10)
+    seen = {}
+
+    def frozen_thread():
+        with mg.no_grad():
+            barrier.wait()  # the other thread checks while this one is inside no_grad
+            barrier.wait()
+            seen["frozen"] = (mg.is_grad_enabled(), (_leaf(mg) * 2).requires_grad)
+
+    def normal_thread():
+        barrier.wait()
+        seen["normal"] = (mg.is_grad_enabled(), (_leaf(mg) * 2).requires_grad)
+        barrier.wait()
+
+    threads = [threading.Thread(target=f) for f in (frozen_thread, normal_thread)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen == {"frozen": (False, False), "normal": (True, True)}
+
+
+def test_a_new_thread_starts_with_grad_enabled():
+    seen = []
+    with mg.no_grad():
+        t = threading.Thread(target=lambda: seen.append(mg.is_grad_enabled()))
+        t.start()
+        t.join()
+    assert seen == [True]
+
+
+# ----- integer and bool results never require grad --------------------------------------------
+
+NON_DIFFERENTIABLE = {
+    "argmax": lambda m, x: x.argmax(),
+    "argmin_dim": lambda m, x: m.argmin(x, dim=0),
+    "max_indices": lambda m, x: x.max(0).indices,
+    "min_indices": lambda m, x: m.min(x, 0)[1],
+    "eq": lambda m, x: x == 1.0,
+    "ne": lambda m, x: x != x,
+    "lt": lambda m, x: x < 1.0,
+    "ge": lambda m, x: x >= m.ones(3),
+    "long": lambda m, x: x.long(),
+    "int": lambda m, x: x.int(),
+    "bool": lambda m, x: x.bool(),
+    "to_int64": lambda m, x: x.to(m.int64),
+    "long_arith": lambda m, x: x.long() * 2 + 1,
+    "long_sum": lambda m, x: x.long().sum(),
+    "long_index": lambda m, x: x.long()[0:2],
+}
+
+
+@pytest.mark.parametrize("op", NON_DIFFERENTIABLE)
+def test_integer_and_bool_results_do_not_require_grad(op):
+    for lib in (mg, torch):
+        out = NON_DIFFERENTIABLE[op](lib, _leaf(lib))
+        assert not out.requires_grad and out.grad_fn is None and out.is_leaf
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        NON_DIFFERENTIABLE[op](mg, _leaf(mg)).sum().backward()
+
+
+# ----- a deep graph ---------------------------------------------------------------------------
+
+
+class Counted(Function):
+    """out = x;  d/dx = 1, counting how often backward runs."""
+
+    calls = 0
+
+    @staticmethod
+    def forward(ctx, x):
+        return x * 1
+
+    @staticmethod
+    def backward(ctx, grad):
+        Counted.calls += 1
+        return grad
+
+
+def test_a_100000_op_chain_backpropagates_without_recursion_each_node_once():
+    Counted.calls = 0
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = Counted.apply(y)
+    y.sum().backward()
+    assert Counted.calls == 100_000
+    assert x.grad.tolist() == [1.0, 1.0]
+    del y  # freeing the chain must not recurse either
+
+
+def test_shared_subgraphs_run_backward_once():
+    Counted.calls = 0
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    a = Counted.apply(x)
+    b = Counted.apply(a)
+    out = (a * 3 + b * b + Counted.apply(a)).sum()  # a feeds three branches
+    out.backward()
+    assert Counted.calls == 3
+    assert x.grad.tolist() == [3 + 2 * 1 + 1, 3 + 2 * 2 + 1]
+
+
+# ----- custom Functions -----------------------------------------------------------------------
+
+
+SEEN = {}  # what Scale.forward received
+
+
+class Scale(Function):
+    """out = factor * x + shift (factor positional, shift a keyword);  d/dx = factor."""
+
+    @staticmethod
+    def forward(ctx, x, factor, *, shift=0.0, label=None):
+        SEEN.clear()
+        SEEN.update({"x_type": type(x), "factor": factor, "label": label,
+                     "needs": ctx.needs_input_grad})  # fmt: skip
+        ctx.factor = factor
+        ctx.save_for_backward(x, np.array(factor))
+        return x * factor + shift
+
+    @staticmethod
+    def backward(ctx, grad):
+        _, factor = ctx.saved
+        assert isinstance(ctx.saved, tuple) and factor == ctx.factor
+        return grad * factor, None
+
+
+def test_custom_function_context_and_arguments():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    out = Scale.apply(x, 3, shift=1.0, label=["kept"])
+    assert SEEN == {"x_type": np.ndarray, "factor": 3, "label": ["kept"],
+                          "needs": (True, False)}  # fmt: skip
+    assert out.tolist() == [4.0, 7.0] and out.grad_fn.name() == "ScaleBackward0"
+    out.sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0] and x.grad.dtype == mg.float32
+    Scale.apply(mg.tensor([1.0]), 2)
+    assert SEEN["needs"] == (False, False)
+    with mg.no_grad():
+        Scale.apply(x, 2)
+    assert SEEN["needs"] == (False, False)
+
+
+class BroadcastAdd(Function):
+    """out = x + y;  d/dx = d/dy = 1, returned at the broadcast shape in float64."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return x + y
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.astype(np.float64), grad.astype(np.float64)
+
+
+def test_custom_backward_gradients_are_reduced_to_each_input_shape_and_dtype():
+    x = mg.tensor(np.ones((2, 1, 3), np.float32), requires_grad=True)
+    y = mg.tensor(np.ones((4, 1)), requires_grad=True)  # float64
+    out = BroadcastAdd.apply(x, y)
+    assert out.shape == (2, 4, 3)
+    out.backward(mg.ones(2, 4, 3, dtype=mg.float32) * 2)
+    assert x.grad.shape == (2, 1, 3) and x.grad.dtype == mg.float32
+    assert y.grad.shape == (4, 1) and y.grad.dtype == mg.float64
+    assert np.all(x.grad.numpy() == 8.0) and np.all(y.grad.numpy() == 12.0)
+
+
+class OneGradientTooMany(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 2, grad
+
+
+class WrongShape(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x.sum()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.ones(5)
+
+
+def test_custom_backward_returning_the_wrong_number_or_shape_raises():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"OneGradientTooManyBackward0.*returned 2 gradients"):
+        OneGradientTooMany.apply(x).sum().backward()
+    with pytest.raises(RuntimeError, match=r"WrongShapeBackward0.*shape \(5,\).*\(2,\)"):
+        WrongShape.apply(x).backward()
+
+
+# ----- gradients are never aliased ------------------------------------------------------------
+
+TWO_LEAVES = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "add_self": lambda a, b: a + a + b,
+    "add_reshaped": lambda a, b: a.reshape(2, 2) + b.reshape(2, 2),
+    "cat": lambda a, b: mg.cat([a, b]).reshape(2, 4),
+    "stack": lambda a, b: mg.stack([a, b]),
+    "index": lambda a, b: a[0:4] + b[[0, 1, 2, 3]],
+    "where": lambda a, b: mg.where(a > 0, a, b),
+    "transpose": lambda a, b: a.reshape(2, 2).T + b.reshape(2, 2),
+    "double_add": lambda a, b: a.double() + b.double(),
+}
+
+
+@pytest.mark.parametrize("op", TWO_LEAVES)
+@settings(max_examples=5)
+@given(seed=st.integers(0, 100))
+def test_leaf_gradients_are_not_aliased(op, seed):
+    rng = np.random.default_rng(seed)
+    a = mg.tensor(rng.standard_normal(4), requires_grad=True)
+    b = mg.tensor(rng.standard_normal(4), requires_grad=True)
+    out = TWO_LEAVES[op](a, b)
+    upstream = rng.standard_normal(out.shape).astype(out.dtype)
+    given_gradient = upstream.copy()
+    out.backward(given_gradient)
+    b_before = b.grad.numpy().copy()
+    a.grad.zero_()
+    assert not np.shares_memory(a.grad.data, b.grad.data)
+    np.testing.assert_array_equal(b.grad.numpy(), b_before)
+    np.testing.assert_array_equal(given_gradient, upstream)
+    b.grad.data += 1.0
+    np.testing.assert_array_equal(given_gradient, upstream)
+    out2 = TWO_LEAVES[op](a, b)
+    out2.backward(given_gradient)  # accumulating in place must not write into the gradient
+    np.testing.assert_array_equal(given_gradient, upstream)
+
+
+def test_leaf_backward_does_not_alias_the_gradient():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    g = mg.tensor([3.0, 4.0])
+    x.backward(g)
+    x.grad.zero_()
+    assert g.tolist() == [3.0, 4.0]
+    array = np.array([1.0, 1.0], np.float32)
+    y = x * 1
+    y.backward(array)
+    x.grad.data += 5
+    assert array.tolist() == [1.0, 1.0]
