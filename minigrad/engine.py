@@ -6,6 +6,8 @@ gradient needed) or `(target, shape, dtype)`, where target is the input's own
 node or, for a leaf, the leaf Tensor itself. Every node runs `backward` once.
 """
 
+import sys
+
 import numpy as np
 
 from . import anomaly
@@ -19,10 +21,10 @@ def sum_to(grad, shape):
     lead = grad.ndim - len(shape)
     if lead < 0 or any(n != 1 and n != g for n, g in zip(shape, grad.shape[lead:])):
         return None
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
-    )
-    return grad.sum(axis=axes, keepdims=True).reshape(shape) if axes else grad.reshape(shape)
+    if lead:
+        grad = grad.sum(axis=tuple(range(lead)))  # a fresh array, not a view of one
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    return grad.sum(axis=stretched, keepdims=True) if stretched else grad
 
 
 def _fit(node, i, grad, shape, dtype):
@@ -91,14 +93,10 @@ def run_backward(root, grad, retain_graph):
             if check_anomaly:
                 anomaly.check_gradient(node, i, g)
             if target.is_leaf_edge:
-                # A leaf keeps its gradient and later adds into it in place, so it must
-                # copy any array that another branch, the caller or a kept graph may hold.
-                owned = (
-                    g is not grad
-                    and g.base is None
-                    and not any(g is h for h in grads[:i])
-                    and not (node.saved and any(g is s for s in node.saved))
-                )
+                # A leaf keeps its gradient and later adds into it in place, so it may
+                # keep `g` itself only if nothing else holds it: references from `grads`,
+                # `g` and getrefcount's argument make 3 (PyTorch checks the same count).
+                owned = g.base is None and sys.getrefcount(g) <= 3
                 target._accumulate_grad(g, owned)
                 continue
             pending[target] = pending[target] + g if target in pending else g

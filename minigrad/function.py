@@ -82,8 +82,7 @@ class Function:
         result.grad = None
         result.grad_fn = None
         result._requires_grad = False
-        result._version = [0]
-        result._is_view = False
+        result._version = [0, False]
         if out.base is not None or _returns_input(out, inputs):
             _share_version(result, args)
         if record and out.dtype.kind == "f":
@@ -150,7 +149,7 @@ def _share_version(result, args) -> None:
     for a in args:
         if isinstance(a, Tensor) and (a.data is owner or a.data.base is owner):
             result._version = a._version
-            result._is_view = True
+            a._version[1] = True
             return
 
 

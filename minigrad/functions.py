@@ -13,96 +13,121 @@ def _tensor(value, name: str) -> Tensor:
 
 
 def exp(input: Tensor) -> Tensor:
+    """exp(x) elementwise;  d/dx = exp(x)."""
     return _tensor(input, "exp").exp()
 
 
 def log(input: Tensor) -> Tensor:
+    """Natural logarithm elementwise;  d/dx = 1 / x."""
     return _tensor(input, "log").log()
 
 
 def sqrt(input: Tensor) -> Tensor:
+    """Square root elementwise;  d/dx = 1 / (2 sqrt(x)), inf at 0 as in PyTorch."""
     return _tensor(input, "sqrt").sqrt()
 
 
 def abs(input: Tensor) -> Tensor:
+    """|x| elementwise;  d/dx = sign(x), 0 at 0 as in PyTorch."""
     return _tensor(input, "abs").abs()
 
 
 def clamp(input: Tensor, min=None, max=None) -> Tensor:
+    """x limited to [min, max] (either may be None);  d/dx = 1 inside, bounds included, else 0."""
     return _tensor(input, "clamp").clamp(min, max)
 
 
 def relu(input: Tensor) -> Tensor:
+    """max(x, 0) elementwise;  d/dx = 1 where x > 0, else 0 (0 at the kink, as in PyTorch)."""
     return _tensor(input, "relu").relu()
 
 
 def sigmoid(input: Tensor) -> Tensor:
+    """1 / (1 + exp(-x)), computed stably;  d/dx = out * (1 - out)."""
     return _tensor(input, "sigmoid").sigmoid()
 
 
 def tanh(input: Tensor) -> Tensor:
+    """tanh(x) elementwise;  d/dx = 1 - out**2."""
     return _tensor(input, "tanh").tanh()
 
 
 def softmax(input: Tensor, dim: int) -> Tensor:
+    """exp(x) / sum(exp(x)) along `dim`;  its gradient is out * (grad - sum(grad * out))."""
     return _tensor(input, "softmax").softmax(dim)
 
 
 def log_softmax(input: Tensor, dim: int) -> Tensor:
+    """x - logsumexp(x) along `dim`;  its gradient is grad - softmax(x) * sum(grad)."""
     return _tensor(input, "log_softmax").log_softmax(dim)
 
 
 def matmul(input: Tensor, other: Tensor) -> Tensor:
+    """input @ other (NumPy's rules);  d/dinput = grad @ other^T, d/dother = input^T @ grad."""
     return _tensor(input, "matmul") @ _tensor(other, "matmul")
 
 
 def sum(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """The sum over `dim` (every dim when None);  the gradient is 1 for every element."""
     return _tensor(input, "sum").sum(dim, keepdim)
 
 
 def mean(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """The mean over `dim` (every dim when None);  the gradient is 1/n for every element."""
     return _tensor(input, "mean").mean(dim, keepdim)
 
 
 def max(input: Tensor, dim=None, keepdim: bool = False):
-    """The largest value or, given `dim`, `(values, indices)`: `_, pred = max(x, 1)`."""
+    """The largest value or, given `dim`, `(values, indices)`: `_, pred = max(x, 1)`.
+
+    The gradient goes to the largest value: split evenly between ties without `dim`,
+    to the returned index with it (as PyTorch).
+    """
     return _tensor(input, "max").max(dim, keepdim)
 
 
 def min(input: Tensor, dim=None, keepdim: bool = False):
-    """The smallest value or, given `dim`, `(values, indices)`."""
+    """The smallest value or, given `dim`, `(values, indices)`; the gradient as for `max`."""
     return _tensor(input, "min").min(dim, keepdim)
 
 
 def argmax(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """The index of the largest value (int64): not differentiable, no gradient."""
     return _tensor(input, "argmax").argmax(dim, keepdim)
 
 
 def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """The index of the smallest value (int64): not differentiable, no gradient."""
     return _tensor(input, "argmin").argmin(dim, keepdim)
 
 
 def reshape(input: Tensor, shape) -> Tensor:
+    """input with a new shape (a view when possible);  the gradient is reshaped back."""
     return _tensor(input, "reshape").reshape(shape)
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """input with dims `dim0` and `dim1` swapped (a view);  the gradient is swapped back."""
     return _tensor(input, "transpose").transpose(dim0, dim1)
 
 
 def permute(input: Tensor, dims) -> Tensor:
+    """input with its dims reordered (a view);  the gradient gets the inverse order."""
     return _tensor(input, "permute").permute(dims)
 
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    """input with a size-1 dim inserted at `dim`;  the gradient drops it again."""
     return _tensor(input, "unsqueeze").unsqueeze(dim)
 
 
 def squeeze(input: Tensor, dim=None) -> Tensor:
+    """input without its size-1 dims (only `dim`, if given);  the gradient gets them back."""
     return _tensor(input, "squeeze").squeeze(dim)
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """input with dims start_dim..end_dim merged;  the gradient is reshaped back."""
     return _tensor(input, "flatten").flatten(start_dim, end_dim)
 
 
@@ -120,7 +145,7 @@ def _promoted(tensors, name: str) -> list:
 
 
 def cat(tensors, dim: int = 0) -> Tensor:
-    """Join tensors along an existing dimension `dim`."""
+    """Join tensors along an existing dimension `dim`;  each gradient is its slice of grad."""
     tensors = _promoted(tensors, "cat")
     first = tensors[0]
     axis = normalize_dim(dim, first.ndim)
@@ -138,7 +163,7 @@ def cat(tensors, dim: int = 0) -> Tensor:
 
 
 def stack(tensors, dim: int = 0) -> Tensor:
-    """Join same-shaped tensors along a new dimension `dim`."""
+    """Join same-shaped tensors along a new dimension `dim`;  each gradient is its slice."""
     tensors = _promoted(tensors, "stack")
     for i, t in enumerate(tensors):
         if t.shape != tensors[0].shape:
@@ -150,7 +175,10 @@ def stack(tensors, dim: int = 0) -> Tensor:
 
 
 def where(condition: Tensor, input, other) -> Tensor:
-    """Elementwise `input if condition else other`; both may be Tensors or numbers."""
+    """Elementwise `input if condition else other`; both may be Tensors or numbers.
+
+    The gradient goes to `input` where condition holds and to `other` elsewhere.
+    """
     condition = _tensor(condition, "where")
     if condition.dtype != dtypes.bool:
         raise RuntimeError(f"where(): condition must be a bool tensor, got {condition.dtype.name}")

@@ -52,8 +52,7 @@ def _wrap(data):
     t.grad = None
     t.grad_fn = None
     t._requires_grad = False
-    t._version = [0]
-    t._is_view = False
+    t._version = [0, False]
     return t
 
 
@@ -243,7 +242,9 @@ def _target_shape(shape):
 class Tensor:
     """A multi-dimensional array that records the ops applied to it for `backward()`."""
 
-    __slots__ = ("__weakref__", "_is_view", "_requires_grad", "_version", "data", "grad", "grad_fn")
+    # _version is [count of in-place changes, whether other tensors share this memory];
+    # views share the list itself with their base, as PyTorch's version counter.
+    __slots__ = ("__weakref__", "_requires_grad", "_version", "data", "grad", "grad_fn")
     __array_priority__ = 1000  # make `ndarray + Tensor` call Tensor.__radd__
     is_leaf_edge = True  # the engine accumulates into a leaf's .grad
 
@@ -252,8 +253,7 @@ class Tensor:
         self.grad = None
         self.grad_fn = None
         self._requires_grad = False
-        self._version = [0]
-        self._is_view = False
+        self._version = [0, False]
         self.requires_grad = requires_grad
 
     # ----- attributes -------------------------------------------------------------
@@ -361,7 +361,7 @@ class Tensor:
         """The same data (shared, as in PyTorch) cut from the graph."""
         t = _wrap(self.data)
         t._version = self._version
-        t._is_view = True
+        t._version[1] = True
         return t
 
     # ----- conversions -------------------------------------------------------------
@@ -563,10 +563,11 @@ class Tensor:
                 f"result type {out.dtype.name} can't be cast to the tensor's dtype "
                 f"{self.dtype.name} in an in-place operation"
             )
-        if out._requires_grad and self._is_view:
+        if out._requires_grad and self._version[1]:
             raise RuntimeError(
-                "an in-place operation on a view that requires grad is not supported: "
-                "minigrad cannot rewrite the base tensor's graph (PyTorch can); use an "
+                "an in-place operation that records a graph is not supported on a tensor "
+                "that shares its memory with another (a view, its base, or a detach()): "
+                "minigrad cannot rewrite the other tensor's graph (PyTorch can); use an "
                 "out-of-place op instead"
             )
         self.data[...] = out.data

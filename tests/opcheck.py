@@ -62,9 +62,9 @@ def arrays(n: int = 1, *, empty: bool = True, **elements) -> st.SearchStrategy:
     return broadcastable_tensors(n, **sides, **elements).map(lambda ts: tuple(t.data for t in ts))
 
 
-def dims(ndim: int, extra: int = 0) -> st.SearchStrategy:
+def dims(ndim: int) -> st.SearchStrategy:
     """A valid dim, negative ones included; a 0-d tensor takes -1 and 0 as PyTorch allows."""
-    size = max(ndim, 1) + extra
+    size = max(ndim, 1)
     return st.integers(-size, size - 1)
 
 

@@ -479,3 +479,57 @@ def test_leaf_backward_does_not_alias_the_gradient():
     y.backward(array)
     x.grad.data += 5
     assert array.tolist() == [1.0, 1.0]
+
+
+class ReturnsItsSaved(Function):
+    """out = x * x; backward returns the very array it saved (a custom op may do that)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(2 * x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx, grad):
+        (twice_x,) = ctx.saved
+        return twice_x
+
+
+class ReturnsItsAttribute(Function):
+    """out = sum(c * x); backward returns an array kept as a ctx attribute."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.c = np.array([2.0, 3.0])
+        return (ctx.c * x).sum()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ctx.c
+
+
+@pytest.mark.parametrize(
+    ("op", "expected"), [(ReturnsItsSaved, [6.0, 12.0]), (ReturnsItsAttribute, [6.0, 9.0])]
+)
+def test_a_leaf_never_keeps_an_array_the_graph_still_holds(op, expected):
+    # Accumulating into .grad in place must not write into the op's own arrays.
+    x = mg.tensor(np.array([1.0, 2.0]), requires_grad=True)
+    y = op.apply(x).sum()
+    y.backward(retain_graph=True)
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_array_equal(x.grad.numpy(), expected)
+
+
+def test_recorded_inplace_on_a_tensor_with_a_live_view_raises():
+    # PyTorch would rewrite the view's graph; minigrad refuses rather than lose a gradient.
+    w = mg.tensor([1.0, 2.0], requires_grad=True)
+    base = mg.zeros(3)
+    view = base[1:]
+    with pytest.raises(RuntimeError, match="shares its memory"):
+        base[0:2] = w * 1
+    with pytest.raises(RuntimeError, match="shares its memory"):
+        view += w
+    with mg.no_grad():
+        view += mg.tensor([1.0, 1.0])  # unrecorded in-place ops through views work
+    assert base.tolist() == [0.0, 1.0, 1.0]

@@ -243,9 +243,9 @@ def test_documented_difference_mul_inplace_by_a_tensor_that_requires_grad():
 def test_documented_difference_recording_inplace_on_a_view_raises():
     x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
     y = x * 1
-    with pytest.raises(RuntimeError, match="view that requires grad"):
+    with pytest.raises(RuntimeError, match="shares its memory"):
         y[0:2] += mg.tensor([1.0, 1.0], requires_grad=True)
-    with pytest.raises(RuntimeError, match="view that requires grad"):
+    with pytest.raises(RuntimeError, match="shares its memory"):
         y.view(3).mul_(2.0)
 
 

@@ -32,10 +32,9 @@ def each(shapes, *options) -> st.SearchStrategy:
     )
 
 
-def two_shapes(min_side: int = 0):
-    return hnp.mutually_broadcastable_shapes(
-        num_shapes=2, max_dims=3, min_side=min_side, max_side=4
-    )
+def two_shapes():
+    """Two broadcastable shapes, empty and size-1 dims included."""
+    return hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, min_side=0, max_side=4)
 
 
 def reduce_dims(ndim: int) -> st.SearchStrategy:
@@ -65,7 +64,9 @@ def has_nonempty_dim(arrays_):
 def matmul_arrays(draw, x_ndim, y_ndim):
     """x @ y operands: x (*b1, n, k) or (k,), y (*b2, k, m) or (k,), b1 and b2 broadcastable."""
     n, k, m = draw(st.integers(0, 3)), draw(st.integers(0, 3)), draw(st.integers(0, 3))
-    batch = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=2, max_side=3))
+    batch = draw(
+        hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=2, min_side=0, max_side=3)
+    )
     x_shape = (k,) if x_ndim == 1 else (batch.input_shapes[0] if x_ndim > 2 else ()) + (n, k)
     y_shape = (k,) if y_ndim == 1 else (batch.input_shapes[1] if y_ndim > 2 else ()) + (k, m)
     return tuple(draw(tensors(s)).data for s in (x_shape, y_shape))

@@ -67,9 +67,9 @@ def basic_index(x, negative_steps: bool):
 
 def _as_index(lib, value, form):
     """An index array passed as a Tensor, a NumPy array or a (nested) list."""
-    return {"tensor": lambda: lib.tensor(value), "numpy": lambda: value, "list": value.tolist}[
-        form
-    ]()
+    if form == "tensor":
+        return lib.tensor(value)
+    return value if form == "numpy" else value.tolist()
 
 
 @st.composite
@@ -91,10 +91,12 @@ def int_array_index(draw, x, count):
 
 @st.composite
 def mask_index(draw, x):
-    """A bool mask over the first k dims, maybe after a leading slice."""
-    k = draw(st.integers(1, x.ndim))
-    mask = draw(hnp.arrays(np.bool_, x.shape[:k]))
-    return {"index": (mask,), "form": draw(st.sampled_from(["tensor", "numpy"]))}
+    """A bool mask over k consecutive dims, after `lead` full slices."""
+    lead = draw(st.integers(0, x.ndim - 1))
+    k = draw(st.integers(1, x.ndim - lead))
+    mask = draw(hnp.arrays(np.bool_, x.shape[lead : lead + k]))
+    index = (slice(None),) * lead + (mask,)
+    return {"index": index, "form": draw(st.sampled_from(["tensor", "numpy"]))}
 
 
 def getitem_advanced(m, x, index, form):
