@@ -36,8 +36,9 @@ class Mean(Function):
         ctx.shape, ctx.axis, ctx.keepdim = x.shape, axis, keepdim
         axes = range(x.ndim) if axis is None else np.atleast_1d(axis)
         ctx.count = math.prod(x.shape[a] for a in axes)
-        with np.errstate(invalid="ignore"):  # the mean of nothing is NaN, silently as in PyTorch
-            return x.sum(axis=axis, keepdims=keepdim) / ctx.count
+        total = x.sum(axis=axis, keepdims=keepdim)
+        # The mean of nothing is NaN, silently as in PyTorch (0 / 0 would warn).
+        return total / ctx.count if ctx.count else np.full_like(total, np.nan)
 
     @staticmethod
     def backward(ctx, grad):

@@ -174,8 +174,10 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         shifted = x - x.max(axis=dim, keepdims=True, initial=-np.inf)
-        with np.errstate(divide="ignore"):  # log(0) only along an empty dim: empty output
+        if x.size:
             out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        else:
+            out = shifted  # nothing to normalise (and log of an empty sum, 0, would warn)
         ctx.save_for_backward(out)
         ctx.dim = dim
         return out
