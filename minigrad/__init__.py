@@ -3,7 +3,7 @@
 from .tensor import Tensor  # first: tensor.py closes the Tensor <-> ops import cycle
 
 # isort: split
-from . import autograd, data, dtypes, optim
+from . import autograd, data, dtypes, nn, optim, viz
 from .dtypes import (
     bool,
     double,

@@ -2,6 +2,7 @@
 
 from .arith import Add, Cast, Clone, Copy, Div, Fill, Mul, Neg, Pow, Sub
 from .linalg import Linear, MatMul
+from .loss import BCE, MSE, BCEWithLogits, CrossEntropy, Dropout, NLLLoss
 from .reduce import Extremum, Mean, Sum, TakeAlongDim, arg_extremum, extremum
 from .shape import (
     Cat,
@@ -32,8 +33,9 @@ from .unary import (
 )
 
 __all__ = [
-    "Abs", "Add", "Cast", "Cat", "Clamp", "Clone", "Copy", "Div", "Exp", "Extremum", "Fill",
-    "Index", "IndexPut", "Linear", "Log", "LogSoftmax", "MatMul", "Mean", "Mul", "Neg",
+    "Abs", "Add", "BCE", "BCEWithLogits", "Cast", "Cat", "Clamp", "Clone", "Copy",
+    "CrossEntropy", "Div", "Dropout", "Exp", "Extremum", "Fill", "Index", "IndexPut", "Linear",
+    "Log", "LogSoftmax", "MSE", "MatMul", "Mean", "Mul", "NLLLoss", "Neg",
     "Permute", "Pow", "ReLU", "Reshape", "Sigmoid", "Softmax", "Sqrt", "Stack", "Sub", "Sum",
     "TakeAlongDim", "Tanh", "Where", "arg_extremum", "checked_permutation", "clamp_bounds",
     "extremum", "flat_shape", "squeezed_shape", "swapped_axes", "unsqueezed_shape",

@@ -1,0 +1,81 @@
+"""`python -m benchmarks`: minigrad, torch and hand-written NumPy, side by side, in one process."""
+
+import argparse
+import datetime
+import sys
+from pathlib import Path
+
+from . import memory, report, workloads
+from .harness import LOSS_RTOL, PROBE_RTOL, AgreementError, measure, preparers
+
+ALL = ("W1", "W2", "W3", "W4", "M0", "MEM")
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--repeats", type=int, default=7, help="timed repeats (default 7)")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, for smoke tests")
+    parser.add_argument("--only", default=",".join(ALL), help=f"comma-separated subset of {ALL}")
+    parser.add_argument("--write", action="store_true", help="save to benchmarks/RESULTS.md")
+    args = parser.parse_args(argv)
+    args.only = [name.strip().upper() for name in args.only.split(",") if name.strip()]
+    unknown = sorted(set(args.only) - set(ALL))
+    if unknown:
+        parser.error(f"unknown workload(s) {unknown}; choose from {', '.join(ALL)}")
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    info = report.machine_info()
+    print("Machine:", *(f"  {line}" for line in info), sep="\n")
+    busy = report.busy_warning()
+    if busy:
+        print(f"\nNote: {busy}")
+    if args.repeats < 5:
+        print(f"\nNote: {args.repeats} repeat(s): a smoke test, not a measurement (use >= 5).")
+    print(flush=True)
+    prepare = preparers()
+    rows, losses = [], []
+    try:
+        for name in args.only:
+            print(f"running {name} ...", file=sys.stderr, flush=True)
+            if name == "MEM":
+                found = memory.measure(args.quick)
+                rows.append(report.memory_row(found, args.quick))
+                losses.append("MEM (W3): " + ", ".join(
+                    f"{impl} {got['loss']:.6f}" for impl, got in found.items()))  # fmt: skip
+                continue
+            result = measure(workloads.build(name, args.quick), prepare, args.repeats)
+            rows.append(report.result_row(result))
+            losses.append(f"{name}: " + ", ".join(
+                f"{impl} {loss:.6f}" for impl, loss in result.losses.items()))  # fmt: skip
+    except AgreementError as error:
+        print(f"\nAGREEMENT CHECK FAILED: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"Agreement check passed: in every repeat, final losses within {LOSS_RTOL:g} of numpy's "
+        f"and first-layer weight updates (M0: h0's gradient) within {PROBE_RTOL:g}:",
+        *(f"  {line}" for line in losses),
+        sep="\n",
+    )
+    print()
+    print(report.table(rows))
+    print()
+    print(*report.NOTES, sep="\n")
+    if args.write:
+        command = "python -m benchmarks " + " ".join(sys.argv[1:])
+        when = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+        notes = info + ([f"warning: {busy}"] if busy else [])
+        text = report.markdown(notes, rows, command.strip(), losses)
+        text = text.replace("Command:", f"Run {when}. Command:", 1)
+        path = Path(__file__).parent / "RESULTS.md"
+        path.write_text(text, encoding="utf-8")
+        print(f"\nwrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

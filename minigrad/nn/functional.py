@@ -1,0 +1,318 @@
+"""`minigrad.nn.functional` (import as `F`): PyTorch's functional layers, activations and losses.
+
+Each function checks its arguments in the user's terms, then calls one op from
+`minigrad.ops`, whose docstring holds the formula and its derivative side by side.
+Arguments, defaults and semantics are PyTorch's (`torch.nn.functional`).
+"""
+
+import warnings
+
+import numpy as np
+
+from .. import dtypes, ops
+from ..tensor import Tensor, normalize_dim
+from . import _checks
+
+
+# ----- layers and activations ---------------------------------------------------------------
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = x @ weight^T + bias, for weight of shape (out_features, in_features).
+
+    Gradients: d/dx = grad @ weight, d/dweight = grad^T @ x, d/dbias = grad summed over
+    the leading dims; one fused `ops.Linear` node.
+    """
+    _checks.tensor_args("linear", input=input, weight=weight)
+    if weight.ndim != 2:
+        raise RuntimeError(
+            f"linear(): weight must be 2-D (out_features, in_features), got shape {weight.shape}"
+        )
+    tensors = [input, weight] + (
+        [_checks.tensor_arg(bias, "bias", "linear")] if bias is not None else []
+    )
+    if len({t.dtype for t in tensors}) > 1:
+        raise RuntimeError(
+            "linear(): input, weight and bias must have the same dtype, got "
+            + ", ".join(t.dtype.name for t in tensors)
+        )
+    if bias is not None and bias.shape not in ((), (1,), (weight.shape[0],)):
+        raise RuntimeError(
+            f"linear(): bias of shape {bias.shape} does not fit weight of shape {weight.shape}: "
+            f"expected shape ({weight.shape[0]},)"
+        )
+    return ops.Linear.apply(input, weight, bias)
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0) elementwise; derivative 1 where x > 0, else 0 (0 at the kink, as PyTorch)."""
+    out = ops.ReLU.apply(_checks.tensor_arg(input, "input", "relu"))
+    return input.copy_(out) if inplace else out
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """1 / (1 + exp(-x)) elementwise; derivative d/dx = sigmoid(x) * (1 - sigmoid(x))."""
+    _checks.tensor_arg(input, "input", "sigmoid")
+    return ops.Sigmoid.apply(input if input.dtype.kind == "f" else input.float())
+
+
+def tanh(input: Tensor) -> Tensor:
+    """tanh(x) elementwise; derivative d/dx = 1 - tanh(x)**2."""
+    _checks.tensor_arg(input, "input", "tanh")
+    return ops.Tanh.apply(input if input.dtype.kind == "f" else input.float())
+
+
+def _softmax_args(input, dim, dtype, name: str, stacklevel: int):
+    _checks.tensor_arg(input, "input", name)
+    if dim is None:  # PyTorch's deprecated implicit choice
+        warnings.warn(
+            f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+            "include dim=X as an argument.",
+            stacklevel=stacklevel,
+        )
+        dim = 0 if input.ndim in (0, 1, 3) else 1
+    x = input if dtype is None else input.to(dtype)
+    return _checks.floating(x, name), normalize_dim(dim, input.ndim)
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """exp(x) / sum(exp(x)) along `dim`, computed stably (shifted by the max).
+
+    Derivative: d/dx = s * (grad - sum(grad * s)) with s = softmax(x). `dtype` casts the
+    input first.
+    """
+    x, axis = _softmax_args(input, dim, dtype, "softmax", _stacklevel)
+    return ops.Softmax.apply(x, axis)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """x - logsumexp(x) along `dim`, computed stably (shifted by the max).
+
+    Derivative: d/dx = grad - softmax(x) * sum(grad). `dtype` casts the input first.
+    """
+    x, axis = _softmax_args(input, dim, dtype, "log_softmax", _stacklevel)
+    return ops.LogSoftmax.apply(x, axis)
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability p and scale the rest by 1 / (1 - p) (if training).
+
+    Derivative: d/dx = mask / (1 - p), the same random mask. The mask is drawn from the
+    generator `minigrad.manual_seed` sets. Not training (or p = 0), the input itself.
+    """
+    _checks.tensor_arg(input, "input", "dropout")
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0 or input.numel() == 0:
+        return input
+    out = ops.Dropout.apply(_checks.floating(input, "dropout"), float(p))
+    return input.copy_(out) if inplace else out
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """int64 tensor of shape (*tensor.shape, num_classes): 1 at each index, 0 elsewhere.
+
+    num_classes=-1 takes the largest index + 1. Not differentiable (no gradient): the
+    result is an integer tensor.
+    """
+    _checks.tensor_arg(tensor, "tensor", "one_hot")
+    if tensor.dtype != dtypes.int64:
+        raise RuntimeError(
+            "one_hot is only applicable to index tensor of type int64 (LongTensor), got dtype "
+            f"{tensor.dtype.name}"
+        )
+    values = tensor.numpy()
+    if num_classes == -1:
+        if values.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(values.max()) + 1
+    if values.size and values.min() < 0:
+        raise RuntimeError(f"Class values must be non-negative, got {values.min()}")
+    if values.size and values.max() >= num_classes:
+        raise RuntimeError(
+            f"Class values must be smaller than num_classes ({num_classes}), got {values.max()}"
+        )
+    return Tensor(values[..., None] == np.arange(max(num_classes, 0)), dtype=dtypes.int64)
+
+
+# ----- losses ---------------------------------------------------------------------------------
+def mse_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    weight: Tensor | None = None,
+) -> Tensor:
+    """Mean squared error: (x - y)**2 per element, times `weight` if given, then reduced.
+
+    Derivative: d/dx = 2 * (x - y) * w * grad / n for 'mean', where n is the number of
+    elements, or sum(w) with a weight; d/dy = -d/dx. Shapes that differ are broadcast
+    with a warning, as in PyTorch.
+    """
+    reduction = _checks.reduction_mode(size_average, reduce, reduction)
+    _checks.tensor_args("mse_loss", input=input, target=target)
+    if target.shape != input.shape:
+        warnings.warn(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.",
+            stacklevel=2,
+        )
+        try:
+            np.broadcast_shapes(input.shape, target.shape)
+        except ValueError:
+            raise RuntimeError(
+                f"mse_loss(): input of shape {input.shape} and target of shape {target.shape} "
+                "cannot be broadcast together"
+            ) from None
+    tensors = (input, target) if weight is None else (input, target, weight)
+    if weight is not None and _checks.tensor_arg(weight, "weight", "mse_loss").shape != input.shape:
+        raise ValueError(
+            f"Weights and input must have the same size: weight {weight.shape}, input {input.shape}"
+        )
+    dtype = dtypes.result_type(*(t.data for t in tensors))
+    x, y = (_checks.floating(t.to(dtype), "mse_loss") for t in (input, target))
+    return ops.MSE.apply(x, y, None if weight is None else weight.to(dtype), reduction=reduction)
+
+
+def binary_cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """-w * (y * log(x) + (1 - y) * log(1 - x)) on probabilities x in [0, 1], reduced.
+
+    Each log is clamped at -100, as in PyTorch. Gradient (PyTorch's formula, not the
+    clamp's derivative): d/dx = w * (x - y) / max(x * (1 - x), 1e-12) * grad, divided by
+    the number of elements for 'mean'. Inputs outside [0, 1] raise RuntimeError.
+    """
+    reduction = _checks.reduction_mode(size_average, reduce, reduction)
+    _checks.tensor_args("binary_cross_entropy", input=input, target=target)
+    _checks.floating(input, "binary_cross_entropy")
+    if target.shape != input.shape:
+        raise ValueError(  # ValueError, as PyTorch
+            f"binary_cross_entropy(): target of shape {target.shape} must have the input's "
+            f"shape {input.shape}"
+        )
+    if target.dtype != input.dtype:
+        raise RuntimeError(
+            f"binary_cross_entropy(): target has dtype {target.dtype.name} but input has "
+            f"{input.dtype.name}; convert the target with .to(input.dtype)"
+        )
+    w = _checks.constant(weight, "weight", "binary_cross_entropy", input.dtype, input.shape)
+    return ops.BCE.apply(input, target, w, reduction=reduction)
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
+) -> Tensor:
+    """Binary cross-entropy of sigmoid(x) against y, computed stably from the logits x.
+
+    Per element: w * ((1 - y) * x + (1 + (pw - 1) * y) * log(1 + exp(-x))), pw the
+    pos_weight (broadcast along the last dims, as PyTorch). Derivative:
+    d/dx = w * ((1 + (pw - 1) * y) * sigmoid(x) - pw * y) * grad, which is
+    w * (sigmoid(x) - y) * grad without pos_weight; divided by the element count for 'mean'.
+    """
+    fn = "binary_cross_entropy_with_logits"
+    reduction = _checks.reduction_mode(size_average, reduce, reduction)
+    _checks.tensor_args(fn, input=input, target=target)
+    _checks.floating(input, fn)
+    if target.shape != input.shape:
+        raise ValueError(  # ValueError, as PyTorch
+            f"{fn}(): target of shape {target.shape} must have the input's shape {input.shape}"
+        )
+    if target.dtype.kind != "f":
+        raise RuntimeError(
+            f"{fn}(): target must be floating point (0/1 labels or probabilities), got dtype "
+            f"{target.dtype.name}; convert it with .float()"
+        )
+    dtype = dtypes.promote_types(input.dtype, target.dtype)
+    w = _checks.constant(weight, "weight", fn, dtype, input.shape)
+    pw = _checks.constant(pos_weight, "pos_weight", fn, dtype, input.shape)
+    x, y = input.to(dtype), target.to(dtype)
+    return ops.BCEWithLogits.apply(x, y, w, pw, reduction=reduction)
+
+
+def nll_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average=None,
+    ignore_index: int = -100,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log-likelihood: -w[t] * input[t] for each sample's target class t.
+
+    `input` holds log-probabilities, shape (C,), (N, C) or (N, C, d1, ...). 'mean' divides
+    by the summed weight of the targets that are not ignore_index (NaN when there are
+    none). Gradient: d/dinput = -w[t] * grad at the target class, 0 elsewhere.
+    """
+    reduction = _checks.reduction_mode(size_average, reduce, reduction)
+    _checks.tensor_args("nll_loss", input=input, target=target)
+    _checks.class_input(input, "nll_loss")
+    target = _checks.class_target(input, target, "nll_loss")
+    w = _checks.class_weight(weight, input, "nll_loss")
+    return ops.NLLLoss.apply(input, target, w, ignore_index=ignore_index, reduction=reduction)
+
+
+def cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average=None,
+    ignore_index: int = -100,
+    reduce=None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Cross-entropy of raw logits against class indices or class probabilities.
+
+    Per sample: -sum_c q_c * log_softmax(x)_c, where q is the one-hot target (or the
+    target probabilities, same shape as the input) smoothed to
+    (1 - label_smoothing) * q + label_smoothing / C and scaled by the class weights.
+    Gradient: d/dx = (softmax(x) * sum_c q_c - q) * grad, i.e. softmax - target, from one
+    fused op. 'mean' divides by the summed weight of the non-ignored class-index targets,
+    or by the number of samples for probability targets.
+
+    Args:
+        input: logits of shape (C,), (N, C) or (N, C, d1, ...).
+        target: int64 class indices of shape (), (N,) or (N, d1, ...), or floating class
+            probabilities of the input's shape.
+        weight: a rescaling weight for each class, shape (C,).
+        ignore_index: a class-index target that contributes nothing.
+        reduction: 'mean', 'sum' or 'none'.
+        label_smoothing: in [0, 1], mixes the target with the uniform distribution.
+
+    Returns:
+        The loss: a scalar, or one value per sample for reduction='none'.
+    """
+    reduction = _checks.reduction_mode(size_average, reduce, reduction)
+    _checks.tensor_args("cross_entropy", input=input, target=target)
+    _checks.class_input(input, "cross_entropy")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    options = dict(label_smoothing=float(label_smoothing), reduction=reduction)
+    if target.shape == input.shape:  # class probabilities (PyTorch's rule)
+        if target.dtype.kind != "f":
+            raise RuntimeError(
+                "cross_entropy(): a target of the input's shape holds class probabilities "
+                f"and must be floating point, got dtype {target.dtype.name}"
+            )
+        if ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
+        w = _checks.class_weight(weight, input, "cross_entropy", probabilities=True)
+        dtype = dtypes.result_type(*(t.data for t in (input, target, w) if t is not None))
+        w = None if w is None else w.to(dtype)
+        return ops.CrossEntropy.apply(input.to(dtype), target.to(dtype), w, **options)
+    target = _checks.class_target(input, target, "cross_entropy")
+    w = _checks.class_weight(weight, input, "cross_entropy")
+    return ops.CrossEntropy.apply(input, target, w, ignore_index=ignore_index, **options)

@@ -1,0 +1,301 @@
+"""`Module`: the base class of layers and models, as PyTorch's `torch.nn.Module`.
+
+Setting a `Parameter` or a `Module` as an attribute registers it, in order, in
+`_parameters` or `_modules`; everything else (`parameters()`, `state_dict()`, `train()`,
+the repr) walks those two dicts.
+"""
+
+from collections import namedtuple
+from collections.abc import Iterator, Mapping
+
+import numpy as np
+
+from ..grad_mode import no_grad
+from .parameter import Parameter
+
+
+class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What `load_state_dict` returns: the keys it did not find and did not expect."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+
+def _add_indent(text: str, spaces: int) -> str:
+    """Indent every line but the first (PyTorch's `_addindent`)."""
+    first, *rest = text.split("\n")
+    return "\n".join([first] + [" " * spaces + line for line in rest])
+
+
+class Module:
+    """Base class of every layer and model: set Parameters and Modules as attributes in
+    `__init__` (after `super().__init__()`), and compute the output in `forward`.
+
+    Example:
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.linear = nn.Linear(4, 2)
+
+            def forward(self, x):
+                return self.linear(x).relu()
+    """
+
+    training: bool
+
+    def __init__(self) -> None:
+        # object.__setattr__: our own __setattr__ reads these dicts, so they come first.
+        object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_modules", {})
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(
+            f'Module [{type(self).__name__}] is missing the required "forward" function'
+        )
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    # ----- registration ----------------------------------------------------------------------
+    def __setattr__(self, name: str, value) -> None:
+        params = self.__dict__.get("_parameters")
+        modules = self.__dict__.get("_modules")
+        if isinstance(value, (Parameter, Module)):
+            if params is None:
+                raise AttributeError(
+                    f"cannot assign {'parameters' if isinstance(value, Parameter) else 'module'} "
+                    "before Module.__init__() call"
+                )
+            mine, other = (params, modules) if isinstance(value, Parameter) else (modules, params)
+            self.__dict__.pop(name, None)
+            other.pop(name, None)
+            mine[name] = value  # a name registered before keeps its place, as in PyTorch
+        elif params is not None and name in params:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as parameter '{name}' "
+                    "(nn.Parameter or None expected)"
+                )
+            params[name] = None
+        elif modules is not None and name in modules:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as child module '{name}' "
+                    "(nn.Module or None expected)"
+                )
+            modules[name] = None
+        else:
+            object.__setattr__(self, name, value)
+
+    def __getattr__(self, name: str):
+        # Called only when normal lookup fails: registered members live in the two dicts.
+        for registry in ("_parameters", "_modules"):
+            members = self.__dict__.get(registry, {})
+            if name in members:
+                return members[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        for registry in ("_parameters", "_modules"):
+            if name in self.__dict__.get(registry, {}):
+                del self.__dict__[registry][name]
+                return
+        object.__delattr__(self, name)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Register `param` (or None: a declared but absent parameter, like a missing bias)."""
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(
+                f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
+                "(nn.Parameter or None required)"
+            )
+        if "_parameters" not in self.__dict__:
+            raise AttributeError("cannot assign parameter before Module.__init__() call")
+        self.__dict__.pop(name, None)
+        self._modules.pop(name, None)
+        self._parameters[name] = param
+
+    def add_module(self, name: str, module: "Module | None") -> None:
+        """Register `module` as a child called `name` (`self.<name> = module` does the same)."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f'module name must be a non-empty string without ".", got {name!r}')
+        if "_modules" not in self.__dict__:
+            raise AttributeError("cannot assign module before Module.__init__() call")
+        self.__dict__.pop(name, None)
+        self._parameters.pop(name, None)
+        self._modules[name] = module
+
+    # ----- walking the tree ------------------------------------------------------------------
+    def named_modules(self, memo=None, prefix: str = "", remove_duplicate: bool = True):
+        """(name, module) for this module and every descendant, each module once."""
+        memo = set() if memo is None else memo
+        if remove_duplicate:
+            if id(self) in memo:
+                return
+            memo.add(id(self))
+        yield prefix, self
+        for name, module in self._modules.items():
+            if module is not None:
+                child = f"{prefix}.{name}" if prefix else name
+                yield from module.named_modules(memo, child, remove_duplicate)
+
+    def modules(self) -> Iterator["Module"]:
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self) -> Iterator[tuple[str, "Module"]]:
+        seen = set()
+        for name, module in self._modules.items():
+            if module is not None and id(module) not in seen:
+                seen.add(id(module))
+                yield name, module
+
+    def children(self) -> Iterator["Module"]:
+        for _, module in self.named_children():
+            yield module
+
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
+        """(name, parameter) pairs, named as in `state_dict()`; a shared parameter once."""
+        seen = set()  # ids: Tensors compare elementwise, so identity decides
+        owners = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        for owner, module in owners:
+            for name, param in module._parameters.items():
+                if param is None or (remove_duplicate and id(param) in seen):
+                    continue
+                seen.add(id(param))
+                yield (f"{owner}.{name}" if owner else name), param
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        for _, param in self.named_parameters(recurse=recurse):
+            yield param
+
+    # ----- training ----------------------------------------------------------------------------
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear the gradients of every parameter: drop them (None) or fill them with 0."""
+        for param in self.parameters():
+            if param.grad is not None:
+                if set_to_none:
+                    param.grad = None
+                else:
+                    param.grad.zero_()
+
+    def train(self, mode: bool = True) -> "Module":
+        """Set training mode (Dropout active) on this module and every descendant."""
+        if not isinstance(mode, bool):
+            raise ValueError("training mode is expected to be boolean")
+        self.training = mode
+        for module in self.children():
+            module.train(mode)
+        return self
+
+    def eval(self) -> "Module":
+        """Set evaluation mode: `train(False)`."""
+        return self.train(False)
+
+    # ----- state dicts -------------------------------------------------------------------------
+    def state_dict(self, *, prefix: str = "", keep_vars: bool = False) -> dict:
+        """Every parameter under PyTorch's key (`linear1.weight`), as a NumPy copy.
+
+        A parameter shared by two modules appears under both keys, as in PyTorch.
+        `keep_vars=True` gives the Parameters themselves instead of copies.
+        """
+        out = {}
+        for name, param in self._parameters.items():
+            if param is not None:
+                out[prefix + name] = param if keep_vars else param.numpy().copy()
+        for name, module in self._modules.items():
+            if module is not None:
+                out.update(module.state_dict(prefix=f"{prefix}{name}.", keep_vars=keep_vars))
+        return out
+
+    def load_state_dict(self, state_dict: Mapping, strict: bool = True) -> _IncompatibleKeys:
+        """Copy arrays into the parameters, cast to each parameter's dtype.
+
+        Values are NumPy arrays, Tensors, or anything else NumPy can read as an array
+        without guessing (it has `__array__`, as a torch.Tensor does); not lists.
+
+        All or nothing: if any key is missing or unexpected (with `strict`) or any value
+        does not fit, raise a RuntimeError naming every problem and change nothing.
+
+        Returns:
+            `(missing_keys, unexpected_keys)`, as PyTorch's.
+        """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+        own = self.state_dict(keep_vars=True)
+        missing = [key for key in own if key not in state_dict]
+        unexpected = [key for key in state_dict if key not in own]
+        errors = []
+        if strict and missing:
+            errors.append("Missing key(s) in state_dict: " + ", ".join(map(_quote, missing)) + ".")
+        if strict and unexpected:
+            errors.append(
+                "Unexpected key(s) in state_dict: " + ", ".join(map(_quote, unexpected)) + "."
+            )
+        values = {}
+        for key, param in own.items():
+            if key in state_dict:
+                value, error = _checked_value(key, state_dict[key], param)
+                if error:
+                    errors.append(error)
+                else:
+                    values[key] = value
+        if errors:
+            raise RuntimeError(
+                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                + "\n\t".join(errors)
+            )
+        with no_grad():
+            for key, value in values.items():
+                own[key].copy_(value)  # casts to the parameter's dtype, and bumps its version
+        return _IncompatibleKeys(missing, unexpected)
+
+    # ----- printing ------------------------------------------------------------------------------
+    def extra_repr(self) -> str:
+        """The text inside the parentheses of this module's repr (e.g. `in_features=4`)."""
+        return ""
+
+    def __repr__(self) -> str:
+        extra_repr = self.extra_repr()
+        extra = extra_repr.split("\n") if extra_repr else []
+        children = [
+            f"({name}): " + _add_indent(repr(module), 2) for name, module in self._modules.items()
+        ]
+        lines = extra + children
+        body = ""
+        if len(extra) == 1 and not children:
+            body = extra[0]
+        elif lines:
+            body = "\n  " + "\n  ".join(lines) + "\n"
+        return f"{type(self).__name__}({body})"
+
+
+def _quote(key: str) -> str:
+    return f'"{key}"'
+
+
+def _checked_value(key: str, value, param: Parameter):
+    """(array, None) when `value` can be copied into `param`, else (None, the error)."""
+    if hasattr(value, "__array__"):  # a Tensor, NumPy array or scalar, or e.g. a torch.Tensor
+        value = np.asarray(value)
+    if not isinstance(value, np.ndarray) or value.dtype.kind not in "biuf":
+        what = f"an array of dtype {value.dtype}" if isinstance(value, np.ndarray) else type(value)
+        return None, (
+            f'While copying the parameter named "{key}", expected a NumPy array or Tensor of '
+            f"numbers from the state dict but received {what}"
+        )
+    if value.shape != param.shape:
+        return None, (
+            f"size mismatch for {key}: copying a param with shape {value.shape} from "
+            f"checkpoint, the shape in current model is {param.shape}."
+        )
+    return value, None

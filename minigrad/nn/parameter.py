@@ -1,0 +1,26 @@
+"""`Parameter`: a Tensor that a `Module` registers when it is set as an attribute."""
+
+import numpy as np
+
+from .. import dtypes
+from ..tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A Tensor that requires grad by default and that `Module.__setattr__` registers.
+
+    Args:
+        data: the initial values, copied as `minigrad.tensor` copies them; None gives an
+            empty float32 tensor, as in PyTorch.
+        requires_grad: whether the optimizer should get a gradient for it.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data=None, requires_grad: bool = True) -> None:
+        if data is None:
+            data = np.empty(0, dtypes.default_float)
+        super().__init__(data, requires_grad=requires_grad)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()

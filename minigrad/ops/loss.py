@@ -1,0 +1,346 @@
+"""Losses and dropout. Each docstring: forward formula; derivative; why it is stable.
+
+A loss computes one value per sample, then reduces them as PyTorch does: `reduction`
+is 'none' (the per-sample values), 'sum', or 'mean', which divides the sum by `total`:
+the number of elements or samples or, for class-index targets, the summed weight of
+the targets that count (a weighted mean). A mean over nothing is NaN.
+"""
+
+import numpy as np
+
+from ..function import Function
+from ..random import generator
+
+# PyTorch's BCE gradient denominator floor: a C float, so 1e-12 rounded to float32 even for
+# float64 inputs (9.9999996e-13).
+BCE_EPSILON = float(np.float32(1e-12))
+
+
+# ----- helpers shared by the losses -------------------------------------------------------
+def _reduce(loss, reduction, total):
+    """Reduce the per-sample losses; 'mean' divides their sum by `total`."""
+    if reduction == "none":
+        return loss
+    out = loss.sum()
+    if reduction == "sum":
+        return out
+    if total == 0:  # a mean over nothing (every target ignored, no samples): NaN, as PyTorch
+        return np.full((), np.nan, loss.dtype)
+    return out / total
+
+
+def _per_sample(grad, reduction, total, valid=None):
+    """dL/d(each per-sample loss), from `grad` = dL/d(the reduced loss).
+
+    A mean over a zero total gives, as PyTorch's backward, NaN to the samples that count
+    and 0 to the ignored ones (where `valid` is False).
+    """
+    if reduction != "mean":
+        return grad
+    if total != 0:
+        return grad / total
+    if valid is None:
+        return grad * np.nan
+    return np.where(valid, np.nan, 0.0).astype(grad.dtype)
+
+
+def _log_softmax(x, axis):
+    """x - logsumexp(x) along `axis`, shifted by the max so that exp never overflows."""
+    shifted = x - x.max(axis=axis, keepdims=True, initial=-np.inf)
+    if shifted.size == 0:  # no classes or no samples: nothing to normalise (and no log(0))
+        return shifted
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def _sigmoid(x):
+    """1 / (1 + exp(-x)), using exp(-|x|) <= 1 so that nothing overflows."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _softplus_neg(x):
+    """log(1 + exp(-x)) = -log(sigmoid(x)) as max(-x, 0) + log1p(exp(-|x|)): no overflow."""
+    return np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def _class_axis(x) -> int:
+    """Classes lie along dim 1 of (N, C, d1, ...) and along dim 0 of an unbatched (C,)."""
+    return 1 if x.ndim > 1 else 0
+
+
+def _along(weight, x, axis):
+    """A per-class weight (C,) reshaped to broadcast along x's class axis."""
+    shape = [1] * x.ndim
+    shape[axis] = -1
+    return weight.reshape(shape)
+
+
+def _class_targets(target, weight, ignore_index, n_classes, dtype):
+    """Check class-index targets; return (index, weight of each target, valid) per sample.
+
+    `index` is the target with ignored entries set to class 0 (so that it can index);
+    the weight is w[target] (1 without `weight`), and 0 where the target is ignored.
+    """
+    valid = target != ignore_index
+    bad = valid & ((target < 0) | (target >= n_classes))
+    if bad.any():
+        raise IndexError(
+            f"Target {target[bad][0]} is out of bounds: targets must be class indices in "
+            f"[0, {n_classes - 1}] for {n_classes} classes, or ignore_index={ignore_index}"
+        )
+    index = np.where(valid, target, 0)
+    if weight is None or n_classes == 0:  # no classes: every target is ignored
+        return index, valid.astype(dtype), valid
+    return index, np.where(valid, weight[index], 0).astype(dtype), valid
+
+
+def _pick(x, index, axis):
+    """Each sample's entry of x at its class index along `axis`."""
+    if x.shape[axis] == 0:  # no classes, so every target is ignored
+        return np.zeros(index.shape, x.dtype)
+    return np.take_along_axis(x, np.expand_dims(index, axis), axis).squeeze(axis)
+
+
+def _place(values, index, shape, axis):
+    """Zeros of `shape` holding each sample's value at its class index (inverse of _pick)."""
+    out = np.zeros(shape, values.dtype)
+    if shape[axis] == 0:  # no classes, so every target is ignored
+        return out
+    np.put_along_axis(out, np.expand_dims(index, axis), np.expand_dims(values, axis), axis)
+    return out
+
+
+# ----- the ops -----------------------------------------------------------------------------
+class CrossEntropy(Function):
+    """out = -sum(q * log_softmax(x)) over classes;  d/dx = grad * (softmax(x) * sum(q) - q).
+
+    Stable: log_softmax(x) = (x - m) - log(sum(exp(x - m))) with m = max(x), so exp never
+    overflows and the log's argument is at least 1: logits of +-1e4 stay finite.
+
+    q says how much each class's log-probability counts, one row per sample. Class-index
+    targets: (1 - label_smoothing) * w[target] on the target class plus
+    label_smoothing / C * w[c] on every class c, and 0 for an ignored target.
+    Class-probability targets (x's shape): (target * (1 - label_smoothing) +
+    label_smoothing / C) * w[c]. This is log_softmax and nll_loss fused into one node.
+    """
+
+    @staticmethod
+    def forward(ctx, x, target, weight, ignore_index=-100, label_smoothing=0.0, reduction="mean"):
+        axis = _class_axis(x)
+        n_classes = x.shape[axis]
+        share = label_smoothing / max(n_classes, 1)  # each class's part of the smoothing
+        logp = _log_softmax(x, axis)
+        w_class = None if weight is None else _along(weight, x, axis)
+        if target.dtype.kind == "f":  # class probabilities
+            valid = None
+            soft = target * (1 - label_smoothing) + share if label_smoothing else target
+            q = soft if w_class is None else soft * w_class
+            loss = -(q * logp).sum(axis=axis)
+            total = x.size // n_classes if n_classes else 0  # the number of samples
+        else:
+            index, w_target, valid = _class_targets(
+                target, weight, ignore_index, n_classes, x.dtype
+            )
+            soft = None
+            loss = -w_target * _pick(logp, index, axis)
+            q = _place(w_target, index, logp.shape, axis)
+            if label_smoothing > 0:
+                w_c = 1.0 if w_class is None else w_class
+                uniform = np.where(valid, -(logp * w_c).sum(axis=axis), 0)
+                loss = (1 - label_smoothing) * loss + share * uniform
+                counts = np.expand_dims(valid, axis).astype(x.dtype)
+                q = (1 - label_smoothing) * q + counts * (share * w_c)
+            total = w_target.sum()
+        ctx.save_for_backward(logp, q, valid, soft, w_class)
+        ctx.axis, ctx.total, ctx.reduction = axis, total, reduction
+        ctx.keep = 1 - label_smoothing
+        return _reduce(loss, reduction, total)
+
+    @staticmethod
+    def backward(ctx, grad):
+        logp, q, valid, soft, w_class = ctx.saved
+        g = _per_sample(grad, ctx.reduction, ctx.total, valid)
+        g = np.expand_dims(g, ctx.axis) if g.ndim else g
+        need_x, need_target, need_weight = ctx.needs_input_grad
+        gx = gt = gw = None
+        if need_x:
+            gx = g * (np.exp(logp) * q.sum(axis=ctx.axis, keepdims=True) - q)
+        if need_target:  # probabilities: d/dtarget = -grad * (1 - label_smoothing) * w * logp
+            gt = (-ctx.keep * g) * logp
+            gt = gt if w_class is None else gt * w_class
+        if need_weight and soft is not None:  # d/dw[c] = -sum over samples of grad * soft * logp
+            samples = tuple(a for a in range(logp.ndim) if a != ctx.axis)
+            gw = (-g * soft * logp).sum(axis=samples)
+        return gx, gt, gw
+
+
+class NLLLoss(Function):
+    """out = -w[t] * x[t] per sample (x: log-probabilities);  d/dx = -grad * w[t] at t, else 0.
+
+    Stable: no exp or log of its own. t is the target class; an ignored target has w[t] = 0.
+    """
+
+    @staticmethod
+    def forward(ctx, x, target, weight, ignore_index=-100, reduction="mean"):
+        axis = _class_axis(x)
+        index, w_target, valid = _class_targets(
+            target, weight, ignore_index, x.shape[axis], x.dtype
+        )
+        total = w_target.sum()
+        ctx.save_for_backward(index, w_target, valid)
+        ctx.axis, ctx.total, ctx.reduction, ctx.shape = axis, total, reduction, x.shape
+        return _reduce(-w_target * _pick(x, index, axis), reduction, total)
+
+    @staticmethod
+    def backward(ctx, grad):
+        index, w_target, valid = ctx.saved
+        g = _per_sample(grad, ctx.reduction, ctx.total, valid)
+        return _place(-g * w_target, index, ctx.shape, ctx.axis), None, None
+
+
+class BCE(Function):
+    """out = -w(y log(x) + (1 - y) log(1 - x));  d/dx = w(x - y) / max(x(1 - x), 1e-12).
+
+    Stable: as in PyTorch each log is clamped at -100, so x = 0 or 1 gives a finite loss,
+    and the gradient is PyTorch's formula (not the clamp's derivative), finite as well.
+    d/dy = w(log(1 - x) - log(x)), which is +-inf at x = 0 or 1, as in PyTorch.
+    """
+
+    @staticmethod
+    def forward(ctx, x, y, weight, reduction="mean"):
+        inside = (x >= 0) & (x <= 1)  # False for NaN too
+        if not inside.all():
+            bad = x[~inside]
+            raise RuntimeError(
+                "binary_cross_entropy: all elements of input should be between 0 and 1 (they "
+                "are probabilities; binary_cross_entropy_with_logits takes raw scores), but "
+                f"found {bad[0]}" + (f" and {bad.size - 1} more" if bad.size > 1 else "")
+            )
+        log_x, log_1mx = _logs(x, floor=-100.0)  # the floor spares log(0) and its warning
+        loss = (y - 1) * np.maximum(log_1mx, -100.0) - y * np.maximum(log_x, -100.0)
+        if weight is not None:
+            loss = loss * weight
+        ctx.save_for_backward(x, y, weight)
+        ctx.total, ctx.reduction = loss.size, reduction
+        return _reduce(loss, reduction, loss.size)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y, weight = ctx.saved
+        g = _per_sample(grad, ctx.reduction, ctx.total)
+        if weight is not None:
+            g = g * weight
+        need_x, need_y, _ = ctx.needs_input_grad
+        gx = gy = None
+        if need_x:
+            gx = g * (x - y) / np.maximum((1 - x) * x, BCE_EPSILON)
+        if need_y:  # rarely needed; at x = 0 or 1 a zero weight gives 0 * inf = NaN, as PyTorch
+            log_x, log_1mx = _logs(x, floor=-np.inf)
+            with np.errstate(invalid="ignore"):
+                gy = g * (log_1mx - log_x)
+        return gx, gy, None
+
+
+def _logs(x, floor):
+    """(log(x), log(1 - x)), with `floor` where the log's argument is 0."""
+    log_x = np.log(x, out=np.full_like(x, floor), where=x > 0)
+    log_1mx = np.log1p(-x, out=np.full_like(x, floor), where=x < 1)
+    return log_x, log_1mx
+
+
+class BCEWithLogits(Function):
+    """out = w((1 - y)x + l softplus(-x)), l = 1 + (pw - 1)y;  d/dx = w(l sigmoid(x) - pw y).
+
+    Stable: softplus(-x) = log(1 + exp(-x)) = max(-x, 0) + log1p(exp(-|x|)) exponentiates
+    only numbers <= 0 (log-sum-exp), so logits of +-1e4 give finite values and gradients.
+    pw is pos_weight (1 when not given); d/dy = w((pw - 1) softplus(-x) - x).
+    """
+
+    @staticmethod
+    def forward(ctx, x, y, weight, pos_weight, reduction="mean"):
+        softplus = _softplus_neg(x)
+        if pos_weight is not None:
+            softplus = (1 + (pos_weight - 1) * y) * softplus
+        loss = (1 - y) * x + softplus
+        if weight is not None:
+            loss = loss * weight
+        ctx.save_for_backward(x, y, weight, pos_weight)
+        ctx.total, ctx.reduction = loss.size, reduction
+        return _reduce(loss, reduction, loss.size)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y, weight, pos_weight = ctx.saved
+        g = _per_sample(grad, ctx.reduction, ctx.total)
+        if weight is not None:
+            g = g * weight
+        need_x, need_y, _, _ = ctx.needs_input_grad
+        gx = gy = None
+        if need_x and pos_weight is None:
+            gx = g * (_sigmoid(x) - y)
+        elif need_x:
+            gx = g * ((1 + (pos_weight - 1) * y) * _sigmoid(x) - pos_weight * y)
+        if need_y and pos_weight is None:
+            gy = g * -x
+        elif need_y:
+            gy = g * ((pos_weight - 1) * _softplus_neg(x) - x)
+        return gx, gy, None, None
+
+
+class MSE(Function):
+    """out = w(x - y)**2 (w = 1 unless given);  d/dx = 2w(x - y) * grad, d/dy = -d/dx.
+
+    Stable: a difference and a square. A weighted mean divides by sum(w), as in PyTorch,
+    so d/dw = grad * ((x - y)**2 - out) / sum(w) for 'mean', grad * (x - y)**2 otherwise.
+    """
+
+    @staticmethod
+    def forward(ctx, x, y, weight, reduction="mean"):
+        diff = x - y
+        squared = diff * diff
+        loss = squared if weight is None else squared * weight
+        total = loss.size if weight is None else weight.sum()
+        out = _reduce(loss, reduction, total)
+        need_weight = ctx.needs_input_grad[2]
+        ctx.save_for_backward(diff, weight, squared if need_weight else None)
+        ctx.total, ctx.reduction = total, reduction
+        ctx.mean = out if need_weight and reduction == "mean" else 0
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        diff, weight, squared = ctx.saved
+        g = _per_sample(grad, ctx.reduction, ctx.total)
+        need_x, need_y, need_weight = ctx.needs_input_grad
+        gx = gy = gw = None
+        if need_x or need_y:
+            gd = 2 * (g * diff) if weight is None else 2 * (g * weight * diff)
+            gx, gy = (gd if need_x else None), (-gd if need_y else None)
+        if need_weight and ctx.reduction == "mean" and ctx.total != 0:
+            # PyTorch's order of operations, which cancels the same way when sum(w) is tiny
+            gw = g * squared - grad * (ctx.mean / ctx.total)
+        elif need_weight:
+            gw = g * squared
+        return gx, gy, gw
+
+
+class Dropout(Function):
+    """out = x * mask / (1 - p), mask ~ Bernoulli(1 - p);  d/dx = mask / (1 - p), saved.
+
+    Each element is kept with probability 1 - p, drawn from the global generator that
+    `manual_seed` sets; scaling by 1 / (1 - p) keeps the expected value of out equal to x.
+    """
+
+    @staticmethod
+    def forward(ctx, x, p):
+        if p == 1:  # PyTorch's rule: everything dropped (and no division by zero)
+            mask = np.zeros(x.shape, x.dtype)
+        else:
+            mask = (generator().random(x.shape) >= p).astype(x.dtype) / (1.0 - p)
+        ctx.save_for_backward(mask)
+        return x * mask
+
+    @staticmethod
+    def backward(ctx, grad):
+        (mask,) = ctx.saved
+        return grad * mask, None

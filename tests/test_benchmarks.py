@@ -1,0 +1,46 @@
+"""`python -m benchmarks --quick --repeats 1` runs, checks agreement and prints every row.
+
+No timing is asserted: CI machines are shared and noisy. What is asserted is that the three
+implementations still compute the same thing (the suite exits non-zero otherwise).
+"""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parents[1]
+
+
+def test_quick_benchmark_runs_and_agrees():
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--repeats", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    assert "Agreement check passed" in out
+    assert "AGREEMENT CHECK FAILED" not in out + done.stderr
+    for row in ("W1", "W2", "W3", "W4", "M0", "MEM"):
+        assert re.search(rf"^\| {row} +\|", out, re.MULTILINE), f"no {row} row in:\n{out}"
+    assert "target" in out and "met?" in out
+
+
+def test_only_selects_workloads_and_bad_names_are_refused():
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--repeats", "1", "--only", "W2,M0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = re.findall(r"^\| (\w+) +\|", done.stdout, re.MULTILINE)
+    assert rows == ["id", "W2", "M0"]
+    bad = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--only", "W9"], cwd=ROOT, capture_output=True
+    )
+    assert bad.returncode == 2 and b"W9" in bad.stderr
