@@ -1,12 +1,13 @@
 """Anomaly mode: stop at the first op whose forward or backward makes a NaN or inf."""
 
+import linecache
 import os
+import sys
 import threading
-import traceback
 
 import numpy as np
 
-_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 class _State(threading.local):
@@ -36,10 +37,13 @@ class detect_anomaly:  # noqa: N801 - PyTorch's name
 
 def user_line() -> str:
     """Where the user's code called into minigrad: the innermost frame outside the package."""
-    for frame in reversed(traceback.extract_stack()):
-        if not os.path.abspath(frame.filename).startswith(_PACKAGE):
-            return f'File "{frame.filename}", line {frame.lineno}: {frame.line}'
-    return "an unknown place"
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame = frame.f_back
+    if frame is None:
+        return "an unknown place"
+    filename, lineno = frame.f_code.co_filename, frame.f_lineno
+    return f'File "{filename}", line {lineno}: {linecache.getline(filename, lineno).strip()}'
 
 
 def check(array, op_name: str, direction: str, created_at: str, what: str = "its output") -> None:
