@@ -45,13 +45,13 @@ def main(argv=None) -> int:
             if name == "MEM":
                 found = memory.measure(args.quick)
                 rows.append(report.memory_row(found, args.quick))
-                losses.append("MEM (W3): " + ", ".join(
-                    f"{impl} {got['loss']:.6f}" for impl, got in found.items()))  # fmt: skip
+                losses.append(
+                    report.loss_line("MEM (W3)", {k: v["loss"] for k, v in found.items()})
+                )
                 continue
             result = measure(workloads.build(name, args.quick), prepare, args.repeats)
             rows.append(report.result_row(result))
-            losses.append(f"{name}: " + ", ".join(
-                f"{impl} {loss:.6f}" for impl, loss in result.losses.items()))  # fmt: skip
+            losses.append(report.loss_line(name, result.losses))
     except AgreementError as error:
         print(f"\nAGREEMENT CHECK FAILED: {error}", file=sys.stderr)
         return 1
@@ -66,11 +66,10 @@ def main(argv=None) -> int:
     print()
     print(*report.NOTES, sep="\n")
     if args.write:
-        command = "python -m benchmarks " + " ".join(sys.argv[1:])
+        command = " ".join(["python -m benchmarks", *sys.argv[1:]])
         when = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
         notes = info + ([f"warning: {busy}"] if busy else [])
-        text = report.markdown(notes, rows, command.strip(), losses)
-        text = text.replace("Command:", f"Run {when}. Command:", 1)
+        text = report.markdown(notes, rows, f"Run {when}: `{command}`", losses)
         path = Path(__file__).parent / "RESULTS.md"
         path.write_text(text, encoding="utf-8")
         print(f"\nwrote {path}")

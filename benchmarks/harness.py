@@ -1,8 +1,12 @@
 """Timing in one process: the implementations interleaved within every repeat, then medians.
 
-Round 0 is an untimed warm-up; in timed round r the implementations run in an order rotated by
-r, so drift in the machine's speed (frequency, a noisy neighbour) falls on all of them alike.
-Every round, timed or not, checks that the three ended at the same loss.
+In repeat r the implementations run in an order rotated by r, so drift in the machine's speed
+(frequency, a noisy neighbour) falls on all of them alike. Each timed run is preceded by
+`gc.collect()` (no garbage of another implementation is collected on its clock) and then by an
+untimed warm-up run of the same implementation: a full collection walks every object in the
+process and evicts the caches, which would otherwise slow the first few hundred microseconds of
+the timed run, half of a short workload such as M0. A training loop runs warm; so do we.
+Every timed run's final loss is checked against the others'.
 """
 
 import gc
@@ -91,18 +95,18 @@ class Result:
 def measure(work, prepare: dict, repeats: int) -> Result:
     names = list(prepare)
     result = Result(work, {name: [] for name in names})
-    for r in range(repeats + 1):
+    for r in range(repeats):
         order = names[r % len(names) :] + names[: r % len(names)]
         losses, probes = {}, {}
         for name in order:
-            run, probe = prepare[name](work)
-            gc.collect()  # no garbage from the previous implementation is collected on our clock
+            gc.collect()
+            warm_up, _ = prepare[name](work)
+            warm_up()
+            run, probe = prepare[name](work)  # fresh weights: every timed run starts the same
             start = time.perf_counter()
             losses[name] = run()
-            elapsed = time.perf_counter() - start
+            result.times[name].append(time.perf_counter() - start)
             probes[name] = probe()
-            if r:
-                result.times[name].append(elapsed)
         check_agreement(work, losses, probes)
         result.losses = losses
     return result

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .harness import LOSS_RTOL, PROBE_RTOL, Result
+from .harness import IMPLEMENTATIONS, LOSS_RTOL, PROBE_RTOL, Result
 from .workloads import Chain
 
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
@@ -107,12 +107,13 @@ def ratio_cell(ratio: tuple) -> str:
 
 def result_row(result: Result) -> list[str]:
     work = result.work
-    unit = "op" if isinstance(work, Chain) else "step"
+    chain = isinstance(work, Chain)
+    unit = "op" if chain else "step"
     mg_np, mg_torch = result.ratio("minigrad", "numpy"), result.ratio("minigrad", "torch")
     misses = []
     if not mg_np[0] <= work.target:
         misses.append("vs numpy")
-    if isinstance(work, Chain):
+    if chain:
         target = f"<= {work.target}x numpy, <= {work.max_us:g} us/op"
         if not result.per_step("minigrad") * 1e6 <= work.max_us:
             misses.append("us/op")
@@ -120,14 +121,13 @@ def result_row(result: Result) -> list[str]:
         target = f"<= {work.target}x numpy" + (", < torch" if work.beat_torch else "")
         if work.beat_torch and not mg_torch[0] < 1.0:
             misses.append("vs torch")
-    numpy_label = "numpy (2 mults)" if isinstance(work, Chain) else "numpy"
     return [
         work.name,
         work.title,
         str(work.steps),
         time_cell(result.per_step("minigrad"), unit),
         time_cell(result.per_step("torch"), unit),
-        time_cell(result.per_step("numpy"), unit) + (" *" if numpy_label != "numpy" else ""),
+        time_cell(result.per_step("numpy"), unit) + (" [a]" if chain else ""),
         ratio_cell(mg_np),
         ratio_cell(mg_torch),
         ratio_cell(result.ratio("torch", "numpy")),
@@ -143,7 +143,7 @@ def memory_row(found: dict, quick: bool) -> list[str]:
         "W3 peak traced memory" + (" (quick sizes)" if quick else ""),
         "1 run",
         f"{found['minigrad']['peak'] / MIB:.2f} MiB",
-        "n/a **",
+        "n/a [b]",
         f"{found['numpy']['peak'] / MIB:.2f} MiB",
         f"{ratio:.2f}x",
         "",
@@ -157,13 +157,17 @@ HEADER = ["id", "workload", "steps", "minigrad", "torch", "numpy", "minigrad/num
           "minigrad/torch", "torch/numpy", "target", "met?"]  # fmt: skip
 
 NOTES = [
-    "Times are medians over repeats of the whole run divided by its steps; ratios are the median "
-    "(min-max) of per-repeat ratios, the implementations interleaved within each repeat.",
+    "Times are medians over repeats of the whole run divided by its steps (M0: by its ops); "
+    "ratios are the median (min-max) of per-repeat ratios, the implementations interleaved "
+    "within each repeat.",
     "A step is forward, loss, backward, optimizer step, zero_grad and reading the loss as a "
     "Python float.",
-    "* M0's numpy floor per op is one forward and one backward multiply; minigrad and torch "
+    "[a] M0's numpy floor per op is one forward and one backward multiply; minigrad and torch "
     "per op are the whole run (100 multiplies, sum, backward) divided by 100.",
-    "** tracemalloc sees Python and NumPy allocations but not PyTorch's C++ allocator, so torch "
+    "torch runs with its default intra-op threads; on a machine whose other processes keep the "
+    "cores busy (see the load average) its parallel regions wait for a free core and its times "
+    "swing by orders of magnitude, while single-threaded NumPy work suffers far less.",
+    "[b] tracemalloc sees Python and NumPy allocations but not PyTorch's C++ allocator, so torch "
     "has no traced peak. MEM counts what the training run allocates on top of the model and the "
     "data, each implementation in a fresh subprocess.",
 ]
@@ -179,11 +183,16 @@ def table(rows: list[list[str]]) -> str:
     return "\n".join([line(HEADER), rule, *(line(r) for r in rows)])
 
 
-def markdown(info: list[str], rows: list, command: str, losses: list[str]) -> str:
+def loss_line(label: str, losses: dict) -> str:
+    found = [f"{name} {losses[name]:.6f}" for name in IMPLEMENTATIONS if name in losses]
+    return f"{label}: " + ", ".join(found)
+
+
+def markdown(info: list[str], rows: list, run: str, losses: list[str]) -> str:
     parts = [
         "# minigrad benchmarks",
         "",
-        f"Command: `{command}`",
+        run,
         "",
         "## Machine",
         "",

@@ -1,6 +1,7 @@
 """Dtypes (each a NumPy dtype) and PyTorch's type-promotion rules."""
 
 import builtins
+import math
 
 import numpy as np
 
@@ -41,6 +42,28 @@ def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
     if (a.kind == "f") != (b.kind == "f"):
         return a if a.kind == "f" else b
     return np.promote_types(a, b)
+
+
+def check_fits(value, dtype: np.dtype, what: str) -> None:
+    """Raise RuntimeError unless the number `value` converts to `dtype` without overflow.
+
+    PyTorch's rule for `fill_` and `full`: an integer dtype takes finite values within
+    its range (before truncation, so -0.5 does not fit uint8); a float dtype takes
+    inf and NaN but no finite value beyond its largest; bool takes anything.
+    """
+    if dtype.kind == "b":
+        return
+    if dtype.kind == "f":
+        special = isinstance(value, builtins.float) and not math.isfinite(value)
+        fits = special or abs(value) <= np.finfo(dtype).max
+    else:
+        info = np.iinfo(dtype)
+        finite = isinstance(value, builtins.int) or math.isfinite(value)
+        fits = finite and info.min <= value <= info.max
+    if not fits:
+        raise RuntimeError(
+            f"{what}: value {value!r} cannot be converted to type {dtype.name} without overflow"
+        )
 
 
 def _scalar_dtype(value) -> np.dtype:

@@ -21,8 +21,8 @@ def _new(array, requires_grad) -> Tensor:
     return t
 
 
-def _shape(size) -> tuple:
-    shape = _size_args(size)
+def _shape(size, what: str) -> tuple:
+    shape = _size_args(size, what)
     for n in shape:
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
             raise TypeError(f"sizes must be ints, got {type(n).__name__} in {shape}")
@@ -36,17 +36,22 @@ def _dtype(dtype, default=dtypes.default_float) -> np.dtype:
 
 
 def zeros(*size, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _new(np.zeros(_shape(size), _dtype(dtype)), requires_grad)
+    return _new(np.zeros(_shape(size, "zeros"), _dtype(dtype)), requires_grad)
 
 
 def ones(*size, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _new(np.ones(_shape(size), _dtype(dtype)), requires_grad)
+    return _new(np.ones(_shape(size, "ones"), _dtype(dtype)), requires_grad)
 
 
 def full(size, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
     """A tensor of `fill_value`; its dtype follows the value's kind unless given."""
-    default = dtypes.result_type(fill_value)
-    return _new(np.full(_shape((size,)), fill_value, _dtype(dtype, default)), requires_grad)
+    if isinstance(fill_value, np.generic) and fill_value.dtype.kind in "biuf":
+        fill_value = fill_value.item()
+    if isinstance(fill_value, Tensor) or not isinstance(fill_value, (bool, int, float)):
+        raise TypeError(f"full(): fill_value must be a number, got {type(fill_value).__name__}")
+    dtype = _dtype(dtype, dtypes.result_type(fill_value))
+    dtypes.check_fits(fill_value, dtype, "full()")
+    return _new(np.full(_shape((size,), "full"), fill_value, dtype), requires_grad)
 
 
 def zeros_like(input: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
@@ -66,42 +71,47 @@ def _random_dtype(dtype, what) -> np.dtype:
 
 def rand(*size, dtype=None, requires_grad: bool = False) -> Tensor:
     """Uniform samples from [0, 1), drawn from the generator `manual_seed` sets."""
-    shape = _shape(size)
+    shape = _shape(size, "rand")
     return _new(generator().random(shape, dtype=_random_dtype(dtype, "rand")), requires_grad)
 
 
 def randn(*size, dtype=None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples, drawn from the generator `manual_seed` sets."""
-    shape, dtype = _shape(size), _random_dtype(dtype, "randn")
+    shape, dtype = _shape(size, "randn"), _random_dtype(dtype, "randn")
     return _new(generator().standard_normal(shape, dtype=dtype), requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:
     """start, start + step, ... up to (not including) end; int64 unless a bound is a float.
 
-    As in PyTorch, an integer `dtype` truncates start, end and step to integers first.
+    As in PyTorch, the count comes from the values as given, and an integer `dtype`
+    then truncates start and step to integers: arange(0, 5, 1.5, dtype=int32) is 0, 1, 2, 3.
     """
     if end is None:
         start, end = 0, start
+    for name, v in (("start", start), ("end", end), ("step", step)):
+        if not isinstance(v, (int, float, np.integer, np.floating)) or isinstance(v, bool):
+            raise TypeError(f"arange(): {name} must be a number, got {type(v).__name__}")
     dtype = _dtype(dtype, dtypes.result_type(start, end, step))
     if dtype == dtypes.bool:
         raise NotImplementedError("arange(): bool tensors are not supported (nor in PyTorch)")
-    if dtype.kind != "f":
-        if step != 0 and int(step) == 0:
-            raise ValueError(f"arange(): step {step} truncates to 0 for dtype {dtype.name}")
-        start, end, step = int(start), int(end), int(step)
+    if not all(np.isfinite(v) for v in (start, end, step)):
+        raise RuntimeError(f"arange(): unsupported range {start} -> {end} with step {step}")
     if step == 0:
         raise RuntimeError("arange(): step must be nonzero")
-    if not np.isfinite(start) or not np.isfinite(end):
-        raise RuntimeError(f"arange(): unsupported range {start} -> {end}")
     if (end - start) * step < 0:
         raise RuntimeError(
             f"arange(): the range {start} -> {end} goes against the sign of step {step}"
         )
-    count = int(np.ceil((end - start) / step))
+    count = int(np.ceil((end - start) / step))  # from the values as given, as PyTorch
+    if dtype.kind != "f":
+        if int(step) == 0:
+            raise ValueError(f"arange(): step {step} truncates to 0 for dtype {dtype.name}")
+        start, step = int(start), int(step)
     values = start + np.arange(count, dtype=np.float64 if dtype.kind == "f" else np.int64) * step
     return _new(values.astype(dtype), requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _new(np.eye(*_shape((n,) if m is None else (n, m)), dtype=_dtype(dtype)), requires_grad)
+    shape = _shape((n,) if m is None else (n, m), "eye")
+    return _new(np.eye(*shape, dtype=_dtype(dtype)), requires_grad)

@@ -2,6 +2,8 @@
 
 import builtins
 
+import numpy as np
+
 from . import dtypes, ops
 from .tensor import Tensor, _check_broadcast, _operand, normalize_dim
 
@@ -186,7 +188,8 @@ def where(condition: Tensor, input, other) -> Tensor:
     if x is None or y is None:
         raise TypeError("where(): input and other must be Tensors or numbers")
     dtype = dtypes.result_type(*(v.data if isinstance(v, Tensor) else v for v in (x, y)))
-    x, y = (v.to(dtype) if isinstance(v, Tensor) else v for v in (x, y))
+    # A number becomes an array of the result dtype (np.where would make 2.5 float64).
+    x, y = (v.to(dtype) if isinstance(v, Tensor) else np.array(v).astype(dtype) for v in (x, y))
     _check_broadcast(condition, x)
     _check_broadcast(condition, y)
     _check_broadcast(x, y)

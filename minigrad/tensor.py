@@ -39,10 +39,24 @@ def _to_array(data, dtype):
         error = TypeError if array.dtype.kind in "USc" else RuntimeError
         raise error(f"tensor(): data must be numbers (bool, int64-sized int, float), got {got}")
     if dtype is not None:
+        if from_python and dtype.kind in "iu" and array.size and array.dtype.kind in "iuf":
+            _check_integers(array, dtype)
         return array.astype(dtype)
     if from_python and array.dtype.kind == "f":
         return array.astype(dtypes.default_float)  # Python floats become float32, as in PyTorch
     return array
+
+
+def _check_integers(array, dtype):
+    """Python numbers must fit an integer dtype (NumPy's cast would wrap them around)."""
+    info = np.iinfo(dtype)
+    low, high = array.min(), array.max()
+    if not (np.isfinite(low) and np.isfinite(high) and info.min <= low and high <= info.max):
+        bad = low if not (np.isfinite(low) and info.min <= low) else high
+        raise RuntimeError(
+            f"tensor(): value {bad.item()!r} cannot be converted to type {dtype.name} "
+            "without overflow"
+        )
 
 
 def _wrap(data):
@@ -128,36 +142,139 @@ def _check_subtraction(x, y) -> None:
             )
 
 
+def _done(result, what: str, other):
+    """An in-place method's result; NotImplemented (an operand of the wrong type) raises."""
+    if result is NotImplemented:
+        raise TypeError(
+            f"{what}(): argument 'other' must be a Tensor or a number, not {type(other).__name__}"
+        )
+    return result
+
+
 def _subtract(x, y):
     _check_subtraction(x, y)
     return _binary(_ops.Sub, x, y)
 
 
 def _compare(ufunc, x, y):
+    """Compare in the promoted dtype, as PyTorch: uint8 >= -1 compares with -1 cast to 255."""
     y = _operand(y)
     if y is None:
         return NotImplemented
     _check_broadcast(x, y)
-    return _wrap(np.asarray(ufunc(x.data, _raw(y))))
+    a, b = x.data, _raw(y)
+    dtype = dtypes.result_type(a, b)
+    if a.dtype != dtype:
+        a = a.astype(dtype)
+    if not isinstance(b, np.ndarray) or b.dtype != dtype:
+        b = np.array(b).astype(dtype)  # astype wraps a Python int around, as PyTorch's cast
+    return _wrap(np.asarray(ufunc(a, b)))
+
+
+def _power(x, y):
+    """x ** y, refusing what PyTorch refuses: bool ** bool, integers to negative powers."""
+    xo, yo = _operand(x), _operand(y)
+    if xo is None or yo is None:
+        return NotImplemented
+    dtype = dtypes.result_type(_raw(xo), _raw(yo))
+    if dtype == dtypes.bool:
+        raise RuntimeError("pow (`**`) is not implemented for two bool operands")
+    if dtype.kind in "iu" and bool(np.any(np.less(_raw(yo), 0))):
+        raise RuntimeError(
+            "Integers to negative integer powers are not allowed: convert the base to "
+            "float first (x.float() ** y)"
+        )
+    return _binary(_ops.Pow, x, y)
+
+
+def _matmul(x, y):
+    """x @ y of two Tensors of one dtype: PyTorch's matmul neither promotes nor takes bool."""
+    x, y = (Tensor(v) if isinstance(v, np.ndarray) else v for v in (x, y))
+    if not isinstance(x, Tensor) or not isinstance(y, Tensor):
+        return NotImplemented
+    if x.dtype != y.dtype:
+        raise RuntimeError(
+            f"matmul: both operands must have the same dtype, got {x.dtype.name} (shape "
+            f"{x.shape}) and {y.dtype.name} (shape {y.shape}); convert one with .to()"
+        )
+    if x.dtype == dtypes.bool:
+        raise RuntimeError("matmul is not implemented for bool tensors; convert with .long()")
+    return _ops.MatMul.apply(x, y)
+
+
+_INDEX_ITEMS = (int, np.integer, np.bool_, slice, type(None), type(Ellipsis), np.ndarray)
 
 
 def _index(index):
-    """Turn Tensors and lists inside an index into NumPy index arrays."""
+    """Turn Tensors and lists inside an index into NumPy index arrays; refuse the rest."""
     items = index if isinstance(index, tuple) else (index,)
     out = []
     for item in items:
         if isinstance(item, Tensor):
             item = item.data
         elif isinstance(item, list):
-            item = np.asarray(item)
-            if item.size == 0:
-                item = item.astype(np.int64)  # `[]` selects nothing, as in NumPy and PyTorch
+            item = _list_index(item)
+        elif isinstance(item, slice):
+            _check_slice(item)
+        elif not isinstance(item, _INDEX_ITEMS):
+            raise IndexError(
+                "only integers, slices (`:`), ellipsis (`...`), None and integer or bool "
+                f"tensors are valid indices (got {type(item).__name__})"
+            )
         if isinstance(item, np.ndarray) and item.dtype.kind not in "biu":
             raise IndexError(
                 f"tensors used as indices must be integer or bool, got dtype {item.dtype.name}"
             )
         out.append(item)
     return tuple(out) if isinstance(index, tuple) else out[0]
+
+
+def _list_index(item):
+    try:
+        array = np.asarray(item)
+    except ValueError:
+        raise IndexError(f"a list used as an index must be rectangular, got {item!r}") from None
+    if array.size == 0:
+        return array.astype(np.int64)  # `[]` selects nothing, as in NumPy and PyTorch
+    return array
+
+
+def _check_slice(item):
+    for part in (item.start, item.stop, item.step):
+        if part is not None and not isinstance(part, (int, np.integer, Tensor)):
+            raise TypeError(f"slice indices must be integers or None, got {item}")
+    if item.step == 0:  # a negative step is fine: minigrad takes it, unlike PyTorch
+        raise ValueError(f"slice step cannot be zero, got {item}")
+
+
+def _keepdim(keepdim) -> bool:
+    if not isinstance(keepdim, (bool, np.bool_)):
+        raise TypeError(f"keepdim must be a bool, got {type(keepdim).__name__}")
+    return bool(keepdim)
+
+
+def _not_bool(x, what: str):
+    if x.data.dtype.kind == "b":
+        raise RuntimeError(f"{what}() does not support bool tensors; convert with .long() first")
+    return x
+
+
+def _fill_value(value, dtype, what: str):
+    """A Python number for fill_ (a number or a 0-d Tensor), checked to fit `dtype`."""
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError(
+                f"{what} only supports a 0-dimensional value tensor, got shape {value.shape}"
+            )
+        value = value.data
+    if isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind in "biuf":
+        value = value.item()
+    if not isinstance(value, _SCALARS):
+        raise TypeError(
+            f"{what}: value must be a number or a 0-d Tensor, got {type(value).__name__}"
+        )
+    dtypes.check_fits(value, dtype, what)
+    return value
 
 
 def normalize_dim(dim: int, ndim: int) -> int:
@@ -219,16 +336,18 @@ def _one_element(t):
     return t.data.item()
 
 
-def _size_args(shape):
-    """Accept `f(2, 3)` and `f((2, 3))`, as PyTorch does."""
+def _size_args(shape, what: str):
+    """Accept `f(2, 3)` and `f((2, 3))`, as PyTorch does; `f()` lacks its argument."""
+    if not shape:
+        raise TypeError(f"{what}() missing 1 required positional argument: the sizes or dims")
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     return shape
 
 
-def _target_shape(shape):
+def _target_shape(shape, what: str):
     """reshape/view's shape: ints, each >= 0 but for at most one -1 to infer (PyTorch's rule)."""
-    shape = _size_args(shape)
+    shape = _size_args(shape, what)
     for n in shape:
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
             raise TypeError(f"sizes must be ints, got {type(n).__name__} in {tuple(shape)}")
@@ -475,16 +594,16 @@ class Tensor:
         return _binary(_ops.Div, other, self, divide=True)
 
     def __pow__(self, other):
-        return _binary(_ops.Pow, self, other)
+        return _power(self, other)
 
     def __rpow__(self, other):
-        return _binary(_ops.Pow, other, self)
+        return _power(other, self)
 
     def __matmul__(self, other):
-        return _binary(_ops.MatMul, self, other)
+        return _matmul(self, other)
 
     def __rmatmul__(self, other):
-        return _binary(_ops.MatMul, other, self)
+        return _matmul(other, self)
 
     def __neg__(self):
         if self.dtype == dtypes.bool:
@@ -513,32 +632,52 @@ class Tensor:
         return _compare(np.greater_equal, self, other)
 
     def __getitem__(self, index):
-        return _ops.Index.apply(self, _index(index))
+        index = _index(index)
+        try:
+            return _ops.Index.apply(self, index)
+        except IndexError:
+            _ops.check_index(self.shape, index)
+            raise
 
     def __setitem__(self, index, value):
         value, index = _operand(value), _index(index)
         if value is None:
             raise TypeError("can only assign a Tensor or a number to a Tensor's elements")
+        arrays = index if isinstance(index, tuple) else (index,)
+        if not isinstance(value, Tensor):
+            dtypes.check_fits(value, self.dtype, "setitem")
+        elif value.dtype != self.dtype:
+            if any(isinstance(i, np.ndarray) for i in arrays):  # PyTorch's index_put rule
+                raise RuntimeError(
+                    "Index put requires the source and destination dtypes match, got "
+                    f"{self.dtype.name} for the destination and {value.dtype.name} for the source"
+                )
         try:
             self._inplace(_ops.IndexPut, index, value)
+        except IndexError:
+            _ops.check_index(self.shape, index)
+            raise
         except ValueError:
+            _ops.check_index(self.shape, index)
             _check_fits(self.data[index], value)
             raise
 
+    # The methods, unlike the operators, never fall back on Python's: `x.mul([1])` raises
+    # instead of repeating the list x times.
     def add(self, other):
-        return self + other
+        return _done(self.__add__(other), "add", other)
 
     def sub(self, other):
-        return self - other
+        return _done(self.__sub__(other), "sub", other)
 
     def mul(self, other):
-        return self * other
+        return _done(self.__mul__(other), "mul", other)
 
     def div(self, other):
-        return self / other
+        return _done(self.__truediv__(other), "div", other)
 
     def pow(self, exponent):
-        return self**exponent
+        return _done(self.__pow__(exponent), "pow", exponent)
 
     # ----- in-place ops ------------------------------------------------------------------
     def _inplace(self, op, *args):
@@ -606,27 +745,29 @@ class Tensor:
             raise
 
     def add_(self, other):
-        return self.__iadd__(other)
+        return _done(self.__iadd__(other), "add_", other)
 
     def sub_(self, other):
-        return self.__isub__(other)
+        return _done(self.__isub__(other), "sub_", other)
 
     def mul_(self, other):
-        return self.__imul__(other)
+        return _done(self.__imul__(other), "mul_", other)
 
     def div_(self, other):
-        return self.__itruediv__(other)
+        return _done(self.__itruediv__(other), "div_", other)
 
     def zero_(self):
         return self._inplace(_ops.Fill, 0)
 
     def fill_(self, value):
-        return self._inplace(_ops.Fill, _raw(value))
+        return self._inplace(_ops.Fill, _fill_value(value, self.dtype, "fill_"))
 
     def copy_(self, src):
         src = _operand(src)
         if src is None:
             raise TypeError("copy_() takes a Tensor, an array or a number")
+        if not isinstance(src, Tensor):
+            dtypes.check_fits(src, self.dtype, "copy_")
         try:
             return self._inplace(_ops.Copy, src)
         except ValueError:
@@ -644,7 +785,7 @@ class Tensor:
         return _ops.Sqrt.apply(_floating(self))
 
     def abs(self):
-        return _ops.Abs.apply(self)
+        return _ops.Abs.apply(_not_bool(self, "abs"))
 
     def clamp(self, min=None, max=None):
         lo, hi = _ops.clamp_bounds(min, max)
@@ -652,7 +793,7 @@ class Tensor:
         return _ops.Clamp.apply(x, (lo, hi))
 
     def relu(self):
-        return _ops.ReLU.apply(self)
+        return _ops.ReLU.apply(_not_bool(self, "relu"))
 
     def sigmoid(self):
         return _ops.Sigmoid.apply(_floating(self))
@@ -673,31 +814,32 @@ class Tensor:
     # ----- reductions --------------------------------------------------------------------
     def sum(self, dim=None, keepdim: bool = False):
         x = self if self.dtype.kind == "f" else self.long()  # PyTorch sums integers in int64
-        return _ops.Sum.apply(x, normalize_dims(dim, self.ndim), keepdim)
+        return _ops.Sum.apply(x, normalize_dims(dim, self.ndim), _keepdim(keepdim))
 
     def mean(self, dim=None, keepdim: bool = False):
-        return _ops.Mean.apply(_float_only(self, "mean"), normalize_dims(dim, self.ndim), keepdim)
+        x, axes = _float_only(self, "mean"), normalize_dims(dim, self.ndim)
+        return _ops.Mean.apply(x, axes, _keepdim(keepdim))
 
     def max(self, dim=None, keepdim: bool = False):
         """The largest value or, given `dim`, `(values, indices)` along it."""
-        return _ops.extremum(self, dim, keepdim, largest=True)
+        return _ops.extremum(self, dim, _keepdim(keepdim), largest=True)
 
     def min(self, dim=None, keepdim: bool = False):
         """The smallest value or, given `dim`, `(values, indices)` along it."""
-        return _ops.extremum(self, dim, keepdim, largest=False)
+        return _ops.extremum(self, dim, _keepdim(keepdim), largest=False)
 
     def argmax(self, dim=None, keepdim: bool = False):
-        return _ops.arg_extremum(self, dim, keepdim, largest=True)
+        return _ops.arg_extremum(self, dim, _keepdim(keepdim), largest=True)
 
     def argmin(self, dim=None, keepdim: bool = False):
-        return _ops.arg_extremum(self, dim, keepdim, largest=False)
+        return _ops.arg_extremum(self, dim, _keepdim(keepdim), largest=False)
 
     # ----- shapes ------------------------------------------------------------------------------
     def reshape(self, *shape):
-        return _ops.Reshape.apply(self, _target_shape(shape))
+        return _ops.Reshape.apply(self, _target_shape(shape, "reshape"))
 
     def view(self, *shape):
-        return _must_share(self, _ops.Reshape.apply(self, _target_shape(shape)))
+        return _must_share(self, _ops.Reshape.apply(self, _target_shape(shape, "view")))
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1):
         return _ops.Reshape.apply(self, _ops.flat_shape(self.shape, start_dim, end_dim))
@@ -712,7 +854,8 @@ class Tensor:
         return _ops.Permute.apply(self, _ops.swapped_axes(self.ndim, dim0, dim1))
 
     def permute(self, *dims):
-        return _ops.Permute.apply(self, _ops.checked_permutation(_size_args(dims), self.ndim))
+        dims = _size_args(dims, "permute")
+        return _ops.Permute.apply(self, _ops.checked_permutation(dims, self.ndim))
 
 
 # Closes the one import cycle: ops build Tensors, and Tensor methods call ops.

@@ -289,6 +289,7 @@ def _extreme_cases():
     probs = np.array([[0.2, 0.3, 0.5], [1.0, 0.0, 0.0], [0.0, 0.5, 0.5]])
     labels = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.5], [1.0, 1.0, 0.0]])
     index = np.array([1, 0, 2])
+    tiny = np.array(1e-5)
     ce = "cross_entropy"
     bcel = "binary_cross_entropy_with_logits"
     return [
@@ -298,6 +299,11 @@ def _extreme_cases():
         (ce, dict(input=(x[0], True), target=(np.array(1), False)), dict(reduction="none")),
         (bcel, dict(input=(x, True), target=(labels, True)), {}),
         (bcel, dict(input=(x, True), target=(labels, True), pos_weight=(probs[0] * 3, False)), {}),
+        (  # a tiny pos_weight: the target's gradient must not cancel (PyTorch's arrangement)
+            bcel,
+            dict(input=(x[1, :2], True), target=(np.zeros(2), True), pos_weight=(tiny, False)),
+            {},
+        ),
         ("nll_loss", dict(input=(x - 2e4, True), target=(index, False)), {}),
         ("mse_loss", dict(input=(x, True), target=(-x, True)), {}),
         ("softmax", dict(input=(x, True)), dict(dim=1)),
@@ -489,6 +495,12 @@ def _errors():
             "between 0 and 1",
             True,
         ),
+        (
+            "F.binary_cross_entropy(lib.ones(2), lib.tensor([1.0, 2.0]))",
+            RuntimeError,
+            "target",
+            True,
+        ),
         ("F.binary_cross_entropy(lib.ones(3), lib.ones(3, 1))", ValueError, "(3, 1)", True),
         (
             "F.binary_cross_entropy(lib.ones(3), lib.ones(3).double())",
@@ -528,7 +540,10 @@ def _errors():
         ("F.one_hot(lib.tensor([0, -1]))", RuntimeError, "non-negative", True),
         ("F.one_hot(lib.tensor([0., 1.]))", RuntimeError, "int64", True),
         ("F.one_hot(lib.tensor([]).long())", RuntimeError, "empty", True),
+        ("F.one_hot(lib.tensor([]).long(), 0)", RuntimeError, "empty", True),
+        ("F.one_hot(lib.tensor([5, -1]), 3)", RuntimeError, "smaller than num_classes", True),
         ("F.dropout(lib.ones(3), 1.5)", ValueError, "1.5", True),
+        ("F.relu(lib.tensor([True, False]))", RuntimeError, "Boolean", True),
     ]
 
 
@@ -542,6 +557,17 @@ def test_errors_name_the_problem_with_torchs_exception_type(call, error, message
         with pytest.raises(Exception) as theirs:
             eval(call, {"lib": torch, "F": TF})
         assert isinstance(info.value, type(theirs.value))
+
+
+def test_bce_with_logits_takes_the_targets_dtype_as_torch():
+    for x_dtype, y_dtype in [(np.float64, np.float32), (np.float32, np.float64)]:
+        x, y = np.array([0.5, -2.0], x_dtype), np.array([1.0, 0.0], y_dtype)
+        out = F.binary_cross_entropy_with_logits(
+            minigrad.tensor(x, requires_grad=True), minigrad.tensor(y)
+        )
+        expected = TF.binary_cross_entropy_with_logits(torch.tensor(x), torch.tensor(y))
+        assert out.dtype == y_dtype == expected.detach().numpy().dtype
+        np.testing.assert_allclose(out.item(), expected.item(), rtol=1e-6)
 
 
 def test_mse_loss_broadcasts_with_torchs_warning():

@@ -448,3 +448,16 @@ def test_random_mlps_match_torch_in_float64(case):
         np.testing.assert_allclose(
             p.grad.numpy(), q.grad.numpy(), rtol=1e-10, atol=1e-12, err_msg=name
         )
+
+
+def test_parameter_is_a_leaf_tensor_whose_results_are_plain_tensors():
+    p = nn.Parameter(minigrad.tensor([1.0, 2.0]))
+    assert isinstance(p, minigrad.Tensor) and p.requires_grad and p.is_leaf
+    out = p * 2
+    assert type(out) is minigrad.Tensor and out.grad_fn is not None
+    out.sum().backward()
+    assert p.grad.tolist() == [2.0, 2.0]
+    with pytest.raises(RuntimeError, match="floating point"):
+        nn.Parameter(minigrad.tensor([1, 2]))
+    with pytest.raises(RuntimeError):
+        torch.nn.Parameter(torch.tensor([1, 2]))

@@ -113,6 +113,12 @@ def class_target(input: Tensor, target: Tensor, fn: str) -> Tensor:
             f"{input.shape}: expected a target of shape {expected} (the input's shape "
             "without the class dim 1)"
         )
+    if input.ndim > 2 and input.ndim != 4 and input.shape[1] == 0 and target.numel():
+        # PyTorch reshapes such an input to 4-D for its kernel, which fails with no classes.
+        raise RuntimeError(
+            f"{fn}(): an input of shape {input.shape} has no classes for the targets of shape "
+            f"{target.shape} (PyTorch refuses this too)"
+        )
     return target.long()
 
 

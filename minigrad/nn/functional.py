@@ -44,7 +44,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0) elementwise; derivative 1 where x > 0, else 0 (0 at the kink, as PyTorch)."""
-    out = ops.ReLU.apply(_checks.tensor_arg(input, "input", "relu"))
+    if _checks.tensor_arg(input, "input", "relu").dtype == dtypes.bool:
+        raise RuntimeError("Boolean inputs not supported for relu")
+    out = ops.ReLU.apply(input)
     return input.copy_(out) if inplace else out
 
 
@@ -120,17 +122,17 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
             f"{tensor.dtype.name}"
         )
     values = tensor.numpy()
-    if num_classes == -1:
-        if values.size == 0:
-            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+    if values.size == 0 and num_classes <= 0:
+        raise RuntimeError("Can not infer total number of classes from empty tensor.")
+    if values.size and num_classes == -1:
         num_classes = int(values.max()) + 1
-    if values.size and values.min() < 0:
-        raise RuntimeError(f"Class values must be non-negative, got {values.min()}")
-    if values.size and values.max() >= num_classes:
+    elif values.size and values.max() >= num_classes:
         raise RuntimeError(
             f"Class values must be smaller than num_classes ({num_classes}), got {values.max()}"
         )
-    return Tensor(values[..., None] == np.arange(max(num_classes, 0)), dtype=dtypes.int64)
+    if values.size and values.min() < 0:
+        raise RuntimeError(f"Class values must be non-negative, got {values.min()}")
+    return Tensor(values[..., None] == np.arange(num_classes), dtype=dtypes.int64)
 
 
 # ----- losses ---------------------------------------------------------------------------------
@@ -164,12 +166,16 @@ def mse_loss(
                 f"mse_loss(): input of shape {input.shape} and target of shape {target.shape} "
                 "cannot be broadcast together"
             ) from None
-    tensors = (input, target) if weight is None else (input, target, weight)
     if weight is not None and _checks.tensor_arg(weight, "weight", "mse_loss").shape != input.shape:
         raise ValueError(
             f"Weights and input must have the same size: weight {weight.shape}, input {input.shape}"
         )
-    dtype = dtypes.result_type(*(t.data for t in tensors))
+    # PyTorch broadcasts input and target to one shape first, so neither counts as 0-d in
+    # the type promotion; a 0-d weight widens the squares only in the mean's division.
+    dtype = dtypes.promote_types(input.dtype, target.dtype)
+    squares_ndim = len(np.broadcast_shapes(input.shape, target.shape))
+    if weight is not None and (reduction == "mean" or weight.ndim or not squares_ndim):
+        dtype = dtypes.promote_types(dtype, weight.dtype)
     x, y = (_checks.floating(t.to(dtype), "mse_loss") for t in (input, target))
     return ops.MSE.apply(x, y, None if weight is None else weight.to(dtype), reduction=reduction)
 
@@ -237,8 +243,8 @@ def binary_cross_entropy_with_logits(
     dtype = dtypes.promote_types(input.dtype, target.dtype)
     w = _checks.constant(weight, "weight", fn, dtype, input.shape)
     pw = _checks.constant(pos_weight, "pos_weight", fn, dtype, input.shape)
-    x, y = input.to(dtype), target.to(dtype)
-    return ops.BCEWithLogits.apply(x, y, w, pw, reduction=reduction)
+    out = ops.BCEWithLogits.apply(input.to(dtype), target.to(dtype), w, pw, reduction=reduction)
+    return out.to(target.dtype)  # PyTorch's loss takes the target's dtype (in-place arithmetic)
 
 
 def nll_loss(

@@ -12,6 +12,7 @@ from .shape import (
     Reshape,
     Stack,
     Where,
+    check_index,
     checked_permutation,
     flat_shape,
     squeezed_shape,
@@ -37,6 +38,6 @@ __all__ = [
     "CrossEntropy", "Div", "Dropout", "Exp", "Extremum", "Fill", "Index", "IndexPut", "Linear",
     "Log", "LogSoftmax", "MSE", "MatMul", "Mean", "Mul", "NLLLoss", "Neg",
     "Permute", "Pow", "ReLU", "Reshape", "Sigmoid", "Softmax", "Sqrt", "Stack", "Sub", "Sum",
-    "TakeAlongDim", "Tanh", "Where", "arg_extremum", "checked_permutation", "clamp_bounds",
+    "TakeAlongDim", "Tanh", "Where", "arg_extremum", "check_index", "checked_permutation", "clamp_bounds",
     "extremum", "flat_shape", "squeezed_shape", "swapped_axes", "unsqueezed_shape",
 ]  # fmt: skip

@@ -1,5 +1,7 @@
 """Matrix products. Each docstring: forward formula; derivative."""
 
+import math
+
 import numpy as np
 
 from ..function import Function
@@ -68,5 +70,8 @@ class Linear(Function):
     def backward(ctx, grad):
         x, w = ctx.saved
         gx = None if w is None else grad @ w
-        gw = None if x is None else grad.reshape(-1, grad.shape[-1]).T @ x.reshape(-1, x.shape[-1])
+        gw = None
+        if x is not None:  # rows counted explicitly: reshape(-1, 0) is ambiguous for no features
+            rows = math.prod(x.shape[:-1])
+            gw = grad.reshape(rows, grad.shape[-1]).T @ x.reshape(rows, x.shape[-1])
         return gx, gw, grad

@@ -100,6 +100,8 @@ def extremum(x, dim, keepdim, largest):
     """`x.max()`/`x.min()`: a value, or `(values, indices)` along `dim` as PyTorch returns."""
     what = "max" if largest else "min"
     if dim is None:
+        if keepdim:
+            raise TypeError(f"{what}(): keepdim=True needs a dim to keep")
         _check_nonempty(x, what, None, RuntimeError)
         return Extremum.apply(x, largest)
     axis = normalize_dim(dim, x.ndim)
@@ -118,6 +120,8 @@ def arg_extremum(x, dim, keepdim, largest):
     """`x.argmax()`/`x.argmin()`: int64 indices, never differentiable."""
     find = np.argmax if largest else np.argmin
     what = "argmax" if largest else "argmin"
+    if x.dtype.kind == "b":
+        raise RuntimeError(f"{what}(): does not support bool input; convert with .long() first")
     if dim is None:
         _check_nonempty(x, what, None)
         index = find(x.data)
@@ -126,4 +130,4 @@ def arg_extremum(x, dim, keepdim, largest):
     if x.ndim == 0:
         return _wrap(np.zeros((), np.int64))
     _check_nonempty(x, what, axis)
-    return _wrap(find(x.data, axis=axis, keepdims=keepdim))
+    return _wrap(np.asarray(find(x.data, axis=axis, keepdims=keepdim)))  # 1-D gives a scalar

@@ -128,9 +128,9 @@ class Where(Function):
 
 def flat_shape(shape, start_dim, end_dim):
     ndim = len(shape)
+    start, end = normalize_dim(start_dim, ndim), normalize_dim(end_dim, ndim)
     if ndim == 0:
         return (1,)
-    start, end = normalize_dim(start_dim, ndim), normalize_dim(end_dim, ndim)
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     return shape[:start] + (int(np.prod(shape[start : end + 1])),) + shape[end + 1 :]
@@ -170,3 +170,54 @@ def checked_permutation(dims, ndim):
     if len(set(axes)) != ndim:
         raise RuntimeError(f"permute(): dims {tuple(dims)} repeat a dimension")
     return axes
+
+
+def check_index(shape, index):
+    """Raise an IndexError in the tensor's terms for an index that NumPy refused."""
+    items = index if isinstance(index, tuple) else (index,)
+    masks = [i for i in items if isinstance(i, np.ndarray) and i.dtype.kind == "b"]
+    scalars = [i for i in items if i is None or isinstance(i, (bool, np.bool_))]
+    used = (
+        len(items)
+        - len(scalars)
+        - sum(i is Ellipsis for i in items)
+        + sum(m.ndim - 1 for m in masks)
+    )
+    if used > len(shape):
+        raise IndexError(
+            f"too many indices for tensor of dimension {len(shape)} (shape {shape}): "
+            f"{used} were given"
+        )
+    dim, arrays = 0, []
+    for item in items:
+        if item is None or isinstance(item, (bool, np.bool_)):
+            continue
+        if item is Ellipsis:
+            dim += len(shape) - used
+        elif isinstance(item, slice):
+            dim += 1
+        elif isinstance(item, np.ndarray) and item.dtype.kind == "b":
+            if item.shape != shape[dim : dim + item.ndim]:
+                raise IndexError(
+                    f"the shape of the mask {item.shape} at index {dim} does not match the "
+                    f"shape of the indexed tensor {shape}"
+                )
+            arrays.append((int(item.sum()),))
+            dim += item.ndim
+        else:
+            values, size = np.asarray(item), shape[dim]
+            bad = (values < -size) | (values >= size)
+            if bad.any():
+                raise IndexError(
+                    f"index {values[bad].flat[0]} is out of bounds for dimension {dim} with "
+                    f"size {size}"
+                )
+            arrays.append(values.shape)
+            dim += 1
+    try:
+        np.broadcast_shapes(*arrays)
+    except ValueError:
+        raise IndexError(
+            "shape mismatch: the index tensors cannot be broadcast together, their shapes "
+            f"are {', '.join(map(str, arrays))}"
+        ) from None
