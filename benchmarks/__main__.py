@@ -31,9 +31,9 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     info = report.machine_info()
     print("Machine:", *(f"  {line}" for line in info), sep="\n")
-    busy = report.busy_warning()
-    if busy:
-        print(f"\nNote: {busy}")
+    busy = [report.busy_warning("at start")]
+    if busy[0]:
+        print(f"\nNote: {busy[0]}")
     if args.repeats < 5:
         print(f"\nNote: {args.repeats} repeat(s): a smoke test, not a measurement (use >= 5).")
     print(flush=True)
@@ -55,6 +55,8 @@ def main(argv=None) -> int:
     except AgreementError as error:
         print(f"\nAGREEMENT CHECK FAILED: {error}", file=sys.stderr)
         return 1
+    info.append(f"load average (1, 5, 15 min) at end: {report.load_average()}")
+    busy.append(report.busy_warning("at end", ours=1.0))
     print(
         f"Agreement check passed: in every repeat, final losses within {LOSS_RTOL:g} of numpy's "
         f"and first-layer weight updates (M0: h0's gradient) within {PROBE_RTOL:g}:",
@@ -65,10 +67,11 @@ def main(argv=None) -> int:
     print(report.table(rows))
     print()
     print(*report.NOTES, sep="\n")
+    print(f"\n{info[-1]}" + (f"\nNote: {busy[-1]}" if busy[-1] else ""))
     if args.write:
         command = " ".join(["python -m benchmarks", *sys.argv[1:]])
         when = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
-        notes = info + ([f"warning: {busy}"] if busy else [])
+        notes = info + [f"warning: {warning}" for warning in busy if warning]
         text = report.markdown(notes, rows, f"Run {when}: `{command}`", losses)
         path = Path(__file__).parent / "RESULTS.md"
         path.write_text(text, encoding="utf-8")

@@ -1,10 +1,13 @@
 """Hand-written NumPy forward and backward: the floor for any framework built on NumPy.
 
-The fewest NumPy calls that still do what a framework must: every parameter's gradient is
-materialised (into a buffer, with `out=`), then SGD updates each parameter in place. Reductions
-call the ufunc's `reduce` directly (`arr.sum()` and `arr.mean()` add a Python layer). The only
-fusions are those a framework's fused losses can make too (softmax with cross-entropy, sigmoid
-with binary cross-entropy); no float64 upcasts, no copies beyond the outputs themselves.
+The fewest and cheapest NumPy calls that still do what a framework must: every parameter's
+gradient is materialised (into a buffer, with `out=`), then SGD updates each parameter in place.
+The only fusions are those a framework's fused losses can make too (softmax with cross-entropy,
+sigmoid with binary cross-entropy); no float64 upcasts, no copies beyond the outputs.
+
+Tricks any framework could use as well: sums over a short axis or over the batch are products
+with a vector of ones (BLAS is 3-5x faster than NumPy's reductions on these shapes); other
+reductions call the ufunc's `reduce` directly (`arr.sum()` and `arr.mean()` add a Python layer).
 
 `prepare(work)` returns `(run, probe)`: `run()` trains (or runs the chain) and returns the last
 loss as a Python float; `probe()` returns an array to compare across implementations (the first
@@ -16,17 +19,34 @@ import numpy as np
 from .workloads import Chain, Train
 
 
-def cross_entropy(z: np.ndarray, t: np.ndarray, rows: np.ndarray) -> tuple:
+def row_max(z: np.ndarray) -> np.ndarray:
+    """max over each row of z (N, C), shape (N, 1).
+
+    NumPy reduces a short axis row by row, slowly; with few columns, C - 1 elementwise maxima
+    of whole columns are faster.
+    """
+    if z.shape[1] > 16:
+        return np.maximum.reduce(z, axis=1, keepdims=True)
+    columns = iter(z.T)
+    out = next(columns).copy()
+    for column in columns:
+        np.maximum(out, column, out=out)
+    return out[:, None]
+
+
+def cross_entropy(z: np.ndarray, t: np.ndarray, rows: np.ndarray, ones: np.ndarray) -> tuple:
     """Mean cross-entropy of logits z (N, C) against classes t, and its gradient dL/dz.
 
-    Overwrites z. Shifting by the row max keeps exp from overflowing (log-sum-exp).
+    Overwrites z. Shifting by the row max keeps exp from overflowing (log-sum-exp). Row sums
+    are a product with `ones` (C, 1): BLAS beats NumPy's reduction over a short axis.
     """
     n = len(z)
-    z -= np.maximum.reduce(z, axis=1, keepdims=True)
+    z -= row_max(z)
     e = np.exp(z)
-    s = np.add.reduce(e, axis=1, keepdims=True)
+    s = e @ ones
     loss = (float(np.add.reduce(np.log(s), axis=None)) - float(np.add.reduce(z[rows, t]))) / n
-    e /= s * n  # softmax / N ...
+    s *= n
+    e /= s  # softmax / N ...
     e[rows, t] -= 1.0 / n  # ... minus one-hot / N
     return loss, e
 
@@ -50,6 +70,8 @@ def prepare_train(work: Train):
     params = [p.copy() for layer in work.weights for p in layer]  # W0, b0, W1, b1, ...
     X, y, batch, lr, momentum = work.X, work.y, work.batch_size, work.lr, work.momentum  # noqa: N806
     rows = np.arange(batch)
+    ones = np.ones(batch, dtype=np.float32)  # bias gradients as ones @ dz, a BLAS call
+    class_ones = np.ones((work.sizes[-1], 1), dtype=np.float32)
     last = len(work.weights) - 1
 
     def run() -> float:
@@ -66,13 +88,13 @@ def prepare_train(work: Train):
                     if k < last:
                         acts.append(np.maximum(z, 0, out=z))
                 if work.head == "ce":
-                    loss, dz = cross_entropy(z, t, rows[: len(z)])
+                    loss, dz = cross_entropy(z, t, rows[: len(z)], class_ones)
                 else:
                     loss, dz = binary_cross_entropy(z, t)
                 # Backward.
                 for k in range(last, -1, -1):
                     np.matmul(dz.T, acts[k], out=grads[2 * k])
-                    np.add.reduce(dz, axis=0, out=grads[2 * k + 1])
+                    np.matmul(ones[: len(dz)], dz, out=grads[2 * k + 1])
                     if k:
                         dz = dz @ params[2 * k]
                         # ReLU's derivative, from its output. A float mask multiplies faster on

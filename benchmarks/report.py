@@ -68,11 +68,10 @@ def machine_info() -> list[str]:
     except OSError:
         commit = ""
     affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else "?"
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     lines = [
         f"CPU: {cpu_name()}; {os.cpu_count()} logical cores, {affinity} usable by this process",
         f"OS: {platform.platform()}; Python {sys.version.split()[0]}",
-        f"load average (1, 5, 15 min) at start: {load}",
+        f"load average (1, 5, 15 min) at start: {load_average()}",
         f"minigrad {minigrad_version} (git {commit or '?'}), numpy {np.__version__}, "
         f"torch {torch.__version__}",
         *blas_lines(),
@@ -81,16 +80,25 @@ def machine_info() -> list[str]:
     return lines
 
 
-def busy_warning() -> str:
-    """A warning when other processes already keep the cores busy, else ""."""
+def load_average() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+
+
+def busy_warning(when: str, ours: float = 0.0) -> str:
+    """A warning when other processes keep the cores busy, else "".
+
+    `ours` is what this benchmark itself adds to the load average (about 1 once it has run).
+    """
     if not hasattr(os, "getloadavg"):
         return ""
     load, cores = os.getloadavg()[0], os.cpu_count() or 1
-    if load < 0.5 * cores:
+    if load - ours < 0.5 * cores:
         return ""
     return (
-        f"the 1-minute load average is {load:.1f} on {cores} cores: other processes compete "
-        "for the CPU, so absolute times are inflated and ratios noisier than usual."
+        f"the 1-minute load average {when} is {load:.1f} on {cores} cores"
+        + (f" (this run adds about {ours:g})" if ours else "")
+        + ": other processes compete for the CPU, so times are inflated and ratios noisy; "
+        "multi-threaded BLAS (W3) and torch's thread pool suffer most."
     )
 
 

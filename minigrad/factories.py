@@ -84,8 +84,9 @@ def randn(*size, dtype=None, requires_grad: bool = False) -> Tensor:
 def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:
     """start, start + step, ... up to (not including) end; int64 unless a bound is a float.
 
-    As in PyTorch, the count comes from the values as given, and an integer `dtype`
-    then truncates start and step to integers: arange(0, 5, 1.5, dtype=int32) is 0, 1, 2, 3.
+    Integer dtypes follow PyTorch's two code paths: int64 truncates start, end and step
+    first (arange(0, 5, 1.5, dtype=int64) is 0, 1, 2, 3, 4); the other integer dtypes
+    count from the values as given and then truncate start and step (0, 1, 2, 3 for int32).
     """
     if end is None:
         start, end = 0, start
@@ -97,16 +98,18 @@ def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> 
         raise NotImplementedError("arange(): bool tensors are not supported (nor in PyTorch)")
     if not all(np.isfinite(v) for v in (start, end, step)):
         raise RuntimeError(f"arange(): unsupported range {start} -> {end} with step {step}")
+    if dtype.kind != "f" and step != 0 and int(step) == 0:
+        raise ValueError(f"arange(): step {step} truncates to 0 for dtype {dtype.name}")
+    if dtype == dtypes.int64:
+        start, end, step = int(start), int(end), int(step)
     if step == 0:
         raise RuntimeError("arange(): step must be nonzero")
     if (end - start) * step < 0:
         raise RuntimeError(
             f"arange(): the range {start} -> {end} goes against the sign of step {step}"
         )
-    count = int(np.ceil((end - start) / step))  # from the values as given, as PyTorch
+    count = int(np.ceil((end - start) / step))
     if dtype.kind != "f":
-        if int(step) == 0:
-            raise ValueError(f"arange(): step {step} truncates to 0 for dtype {dtype.name}")
         start, step = int(start), int(step)
     values = start + np.arange(count, dtype=np.float64 if dtype.kind == "f" else np.int64) * step
     return _new(values.astype(dtype), requires_grad)

@@ -115,6 +115,8 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
 
 def permute(input: Tensor, dims) -> Tensor:
     """input with its dims reordered (a view);  the gradient gets the inverse order."""
+    if not isinstance(dims, (tuple, list)):
+        raise TypeError(f"permute(): dims must be a tuple of ints, not {type(dims).__name__}")
     return _tensor(input, "permute").permute(dims)
 
 

@@ -112,13 +112,31 @@ def _binary(op, x, y, divide=False):
         dtype = dtypes.result_type(_raw(x), _raw(y))
         if divide and dtype.kind != "f":
             dtype = dtypes.default_float  # true division of integers gives float32
-        x = x.to(dtype) if isinstance(x, Tensor) else x
-        y = y.to(dtype) if isinstance(y, Tensor) else y
+        if dtype == dtypes.float16 and not (isinstance(x, Tensor) and isinstance(y, Tensor)):
+            # PyTorch computes float16 with a number in float32, rounding once: x * 1e30
+            # is inf, and -0.0 * 1e30 is -0.0, not -0.0 * inf = NaN.
+            return _binary(op, _float32(x), _float32(y)).to(dtype)
+        x = x.to(dtype) if isinstance(x, Tensor) else _in_range(x, dtype)
+        y = y.to(dtype) if isinstance(y, Tensor) else _in_range(y, dtype)
     try:
         return op.apply(x, y)
     except ValueError:
         _check_broadcast(x, y)
         raise
+
+
+def _float32(v):
+    return v.to(dtypes.float32) if isinstance(v, Tensor) else v
+
+
+def _in_range(value, dtype):
+    """A Python int wrapped around into an integer dtype, as PyTorch casts it (uint8 - -3 is
+    uint8 - 253); NumPy 2 would refuse it. Everything else unchanged."""
+    if type(value) is not int or dtype.kind not in "iu":
+        return value
+    bits = 8 * dtype.itemsize
+    value %= 1 << bits
+    return value - (1 << bits) if dtype.kind == "i" and value >> (bits - 1) else value
 
 
 def _check_fits(x, value) -> None:
@@ -205,10 +223,10 @@ def _matmul(x, y):
 _INDEX_ITEMS = (int, np.integer, np.bool_, slice, type(None), type(Ellipsis), np.ndarray)
 
 
-def _index(index):
+def _index(index, shape):
     """Turn Tensors and lists inside an index into NumPy index arrays; refuse the rest."""
     items = index if isinstance(index, tuple) else (index,)
-    out = []
+    out, masks = [], False
     for item in items:
         if isinstance(item, Tensor):
             item = item.data
@@ -221,15 +239,31 @@ def _index(index):
                 "only integers, slices (`:`), ellipsis (`...`), None and integer or bool "
                 f"tensors are valid indices (got {type(item).__name__})"
             )
-        if isinstance(item, np.ndarray) and item.dtype.kind not in "biu":
+        if isinstance(item, np.ndarray) and item.dtype.kind not in "bi":
             raise IndexError(
-                f"tensors used as indices must be integer or bool, got dtype {item.dtype.name}"
+                "tensors used as indices must be integer (int8 to int64) or bool, got dtype "
+                f"{item.dtype.name}"
+                + (  # PyTorch reads uint8 as a mask, NumPy as indices: refuse to guess
+                    "; uint8 is ambiguous: use .bool() for a mask, .long() for indices"
+                    if item.dtype == np.uint8
+                    else ""
+                )
             )
+        masks = masks or (isinstance(item, np.ndarray) and item.dtype.kind == "b")
         out.append(item)
-    return tuple(out) if isinstance(index, tuple) else out[0]
+    index = tuple(out) if isinstance(index, tuple) else out[0]
+    if masks:  # NumPy lets an empty mask of another shape pass; PyTorch does not
+        _ops.check_index(shape, index)
+    return index
 
 
 def _list_index(item):
+    if any(isinstance(i, (list, tuple, slice, Tensor, np.ndarray)) or i is None for i in item):
+        # PyTorch reads x[[[0, 1]]] as x[[0, 1]] (a deprecated rule), NumPy as a 2-D index.
+        raise IndexError(
+            f"a list used as an index must hold only ints or bools, got {item!r}: index with "
+            "a tuple of lists, or with a tensor"
+        )
     try:
         array = np.asarray(item)
     except ValueError:
@@ -632,7 +666,7 @@ class Tensor:
         return _compare(np.greater_equal, self, other)
 
     def __getitem__(self, index):
-        index = _index(index)
+        index = _index(index, self.shape)
         try:
             return _ops.Index.apply(self, index)
         except IndexError:
@@ -640,7 +674,7 @@ class Tensor:
             raise
 
     def __setitem__(self, index, value):
-        value, index = _operand(value), _index(index)
+        value, index = _operand(value), _index(index, self.shape)
         if value is None:
             raise TypeError("can only assign a Tensor or a number to a Tensor's elements")
         arrays = index if isinstance(index, tuple) else (index,)
@@ -733,7 +767,7 @@ class Tensor:
         return self._inplace_binary(_ops.Div, other)
 
     def _inplace_binary(self, op, other):
-        other = _operand(other)
+        other = _in_range(_operand(other), self.dtype)
         if other is None:
             return NotImplemented
         if isinstance(other, Tensor) and other.dtype != self.dtype:
@@ -768,6 +802,8 @@ class Tensor:
             raise TypeError("copy_() takes a Tensor, an array or a number")
         if not isinstance(src, Tensor):
             dtypes.check_fits(src, self.dtype, "copy_")
+        elif src.shape != self.shape:
+            _check_fits(self, src)  # NumPy would also squeeze a (1,) source into a 0-d one
         try:
             return self._inplace(_ops.Copy, src)
         except ValueError:
@@ -788,9 +824,12 @@ class Tensor:
         return _ops.Abs.apply(_not_bool(self, "abs"))
 
     def clamp(self, min=None, max=None):
-        lo, hi = _ops.clamp_bounds(min, max)
-        x = self.to(dtypes.result_type(self.data, *(b for b in (lo, hi) if b is not None)))
-        return _ops.Clamp.apply(x, (lo, hi))
+        bounds = _ops.clamp_bounds(min, max)
+        x = self.to(dtypes.result_type(self.data, *(b for b in bounds if b is not None)))
+        for bound in bounds:
+            if bound is not None:
+                dtypes.check_fits(bound, x.dtype, "clamp")
+        return _ops.Clamp.apply(x, bounds)
 
     def relu(self):
         return _ops.ReLU.apply(_not_bool(self, "relu"))

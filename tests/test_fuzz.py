@@ -47,8 +47,9 @@ ALLOWED = (ValueError, TypeError, IndexError, RuntimeError)
 LEAKED = re.compile(
     r"operands could not be broadcast|out of bounds for (array|axis)|for axis \d|ufunc|"
     r"numpy|ndarray|cannot reshape array|'NoneType' object|has no attribute|not subscriptable|"
-    r"object is not iterable|unhashable|cannot be interpreted as an integer|only integer scalar arrays|setting an array "
-    r"element|could not convert|invalid literal|zero-size array|Cannot cast|read-only|"
+    r"object is not iterable|unhashable|cannot be interpreted as an integer|"
+    r"only integer scalar arrays|setting an array element|could not convert|invalid literal|"
+    r"zero-size array|Cannot cast|read-only|"
     r"array of dimension|for array|non-broadcastable output|did not contain a loop"
 )
 
@@ -131,12 +132,12 @@ def finite(value) -> bool:
 
 
 # ----- running a call ----------------------------------------------------------------------
-class Hang(Exception):
+class HangError(Exception):
     pass
 
 
 def _alarm(signum, frame):
-    raise Hang(f"a call took more than {CALL_SECONDS} s")
+    raise HangError(f"a call took more than {CALL_SECONDS} s")
 
 
 def run(op, side, c: Call, strict: bool):
@@ -152,16 +153,26 @@ def run(op, side, c: Call, strict: bool):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if strict:  # numerically stable ops on finite inputs: no NumPy warning at all
-                warnings.simplefilter("error", RuntimeWarning)
+                strict_warnings()
             try:
                 return op.fn(side, *args, **kwargs), None, inputs
-            except Hang:
+            except HangError:
                 raise
             except Exception as err:  # every error is inspected by the caller
                 return None, err, inputs
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def strict_warnings():
+    warnings.simplefilter("error", RuntimeWarning)
+    # Known, reported: the engine casts a float64 gradient down to a float32 or float16
+    # input's dtype with a NumPy cast that warns when the value is beyond that dtype's
+    # range (PyTorch gives inf silently). Pinned by test_engine_casts_gradients_silently.
+    warnings.filterwarnings(
+        "ignore", "overflow encountered in cast", RuntimeWarning, r"minigrad\.engine"
+    )
 
 
 def collect_tensors(value, side, found):
@@ -180,9 +191,11 @@ def plain(value, side):
     if isinstance(value, torch.Size):
         return tuple(value)
     if isinstance(value, (list, tuple)):
-        return type(value)(plain(v, side) for v in value) if type(value) in (list, tuple) else [
-            plain(v, side) for v in value
-        ]
+        return (
+            type(value)(plain(v, side) for v in value)
+            if type(value) in (list, tuple)
+            else [plain(v, side) for v in value]
+        )
     if isinstance(value, torch.dtype):
         return str(value).replace("torch.", "")
     if isinstance(value, np.dtype):
@@ -226,7 +239,8 @@ def assert_close(expected, got, where, scale, rtol):
     ok = ~np.isnan(e) & ~big
     rtol = max(rtol, TOLERANCE[expected.dtype.name])
     error = np.abs(e[ok] - g[ok])
-    bound = rtol * (np.abs(e[ok]) + scale) + 4 * np.finfo(expected.dtype).tiny
+    with np.errstate(over="ignore"):  # a scale near float64's largest: the bound is inf
+        bound = rtol * (np.abs(e[ok]) + scale) + 4 * np.finfo(expected.dtype).tiny
     assert (error <= bound).all(), f"{where}: {got} vs torch {expected}"
 
 
@@ -264,14 +278,11 @@ def input_scale(c: Call) -> float:
 
 
 def check_error(err, c: Call, where: str):
-    assert isinstance(err, ALLOWED), (
-        f"{c}: minigrad {where} raised {type(err).__name__}: {err}"
-    )
+    assert isinstance(err, ALLOWED), f"{c}: minigrad {where} raised {type(err).__name__}: {err}"
     message = str(err)
     assert message.strip(), f"{c}: minigrad {where} raised {type(err).__name__} with no message"
     assert not LEAKED.search(message), (
-        f"{c}: minigrad {where} raised {type(err).__name__} in NumPy's or Python's words: "
-        f"{message}"
+        f"{c}: minigrad {where} raised {type(err).__name__} in NumPy's or Python's words: {message}"
     )
 
 
@@ -285,17 +296,22 @@ def check(c: Call) -> None:
     if error is not None:
         check_error(error, c, "forward")
         return  # refusing is fine; a message in the user's terms was checked above
-    assert torch_error is None or (op.lenient and op.lenient(*c.args, **c.kwargs)), (
-        f"{c}: torch raised {type(torch_error).__name__}: {torch_error}, but minigrad "
-        f"returned {got!r}"
-    )
+    if torch_error is not None:
+        assert op.lenient and op.lenient(*c.args, **c.kwargs), (
+            f"{c}: torch raised {type(torch_error).__name__}: {torch_error}, but minigrad "
+            f"returned {got!r}"
+        )
+        return  # a documented extension: nothing of torch's to compare with
+    if op.torch_quirk and op.torch_quirk(*c.args, **c.kwargs):
+        return
     scale = input_scale(c) if op.sums else 0.0
     rtol = precision(c)
     assert_same(plain(expected, TORCH), plain(got, MG), f"{c}: value", scale, rtol)
     if isinstance(expected, torch.Tensor):
         assert isinstance(got, mg.Tensor)
         assert got.requires_grad == expected.requires_grad, f"{c}: requires_grad differs"
-        if torch_error is None and expected.requires_grad and expected.dtype.is_floating_point:
+        quirk = op.torch_grad_quirk and op.torch_grad_quirk(*c.args, **c.kwargs)
+        if expected.requires_grad and expected.dtype.is_floating_point and not quirk:
             check_backward(c, op, expected, got, torch_inputs, inputs, strict, scale, rtol)
 
 
@@ -310,7 +326,7 @@ def check_backward(c, op, expected, got, torch_inputs, inputs, strict, scale, rt
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if strict:
-            warnings.simplefilter("error", RuntimeWarning)
+            strict_warnings()
         try:
             got.backward(mg.tensor(gradient.copy()))
         except Exception as err:  # inspected just below
@@ -354,8 +370,9 @@ def elements(dtype: str, wild: bool):
 def arrays(draw, dtypes=DTYPES, shape=None, wild=None, min_dims=0, max_dims=3, max_side=3):
     dtype = draw(st.sampled_from(dtypes))
     if shape is None:
-        shape = draw(hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=0,
-                                      max_side=max_side))
+        shape = draw(
+            hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=0, max_side=max_side)
+        )
     if wild is None:
         wild = draw(st.integers(0, 3)) == 0
     return draw(hnp.arrays(np.dtype(dtype), shape, elements=elements(dtype, wild)))
@@ -422,6 +439,8 @@ class Op:
     stable: bool = False  # no NumPy warning on finite inputs
     sums: bool = False  # adds up many values: compare with a tolerance relative to the inputs
     lenient: object = None  # lenient(*args, **kwargs): minigrad takes what torch refuses
+    torch_grad_quirk: object = None  # quirk(*args, **kwargs): torch's gradient is not the rule
+    torch_quirk: object = None  # quirk(*args, **kwargs): torch's value is an artefact
 
 
 def args(*strategies, **keywords):
@@ -473,8 +492,12 @@ def reduce_call(name, method):
 
 for _name in ("sum", "mean"):
     OPS[_name] = Op(reduce_call(_name, False), args(tensors(), dims(), bools()), sums=True)
-    OPS[_name + "_method"] = Op(reduce_call(_name, True), args(tensors(), dims(), bools()), sums=True)
+    OPS[_name + "_method"] = Op(
+        reduce_call(_name, True), args(tensors(), dims(), bools()), sums=True
+    )
     OPS[_name + "_all"] = Op(lambda s, x, _n=_name: getattr(x, _n)(), ONE, sums=True)
+
+
 def _dim_none(x, dim, keepdim=False):
     return dim is None  # max(x, dim=None) and squeeze(x, None) mean "no dim", as the defaults
 
@@ -563,12 +586,24 @@ BINARY = {
     ">": lambda x, y: x > y,
     ">=": lambda x, y: x >= y,
 }
+
+
+def _bool_exponent(x, y):
+    """x ** False: torch's gradient is 0 * x**-1 (NaN at 0), not its rule for exponent 0."""
+    return type(y) is bool
+
+
 for _name, _f in BINARY.items():
     _sums = _name == "@"
-    OPS["x" + _name + "y"] = Op(lambda s, x, y, _f=_f: _f(x, y), args(tensors(), operands()), sums=_sums)
-    OPS["y" + _name + "x"] = Op(lambda s, x, y, _f=_f: _f(y, x), args(tensors(), operands()), sums=_sums)
+    OPS["x" + _name + "y"] = Op(
+        lambda s, x, y, _f=_f: _f(x, y), args(tensors(), operands()), sums=_sums
+    )
+    OPS["y" + _name + "x"] = Op(
+        lambda s, x, y, _f=_f: _f(y, x), args(tensors(), operands()), sums=_sums
+    )
 for _name in ("add", "sub", "mul", "div", "pow"):
     OPS["." + _name] = Op(lambda s, x, y, _n=_name: getattr(x, _n)(y), args(tensors(), operands()))
+OPS["x**y"].torch_grad_quirk = OPS[".pow"].torch_grad_quirk = _bool_exponent
 OPS["matmul"] = Op(
     lambda s, x, y: s.lib.matmul(x, y), args(tensors(max_dims=3), operands()), sums=True
 )
@@ -621,6 +656,7 @@ OPS["where"] = Op(
     ),
 )
 
+
 # factories
 def sizes():
     return st.lists(st.one_of(st.integers(-1, 3), st.sampled_from([2.0, None])), max_size=3).map(
@@ -646,8 +682,12 @@ OPS["arange"] = Op(
     lambda s, a, b, step, dtype: (
         s.lib.arange(a, dtype=dtype) if b is None else s.lib.arange(a, b, step, dtype=dtype)
     ),
-    args(_bound, maybe(_bound), st.one_of(st.sampled_from([1, 2, -1, 0, 0.5, -0.5]), _bound),
-         maybe(dtype_names())),
+    args(
+        _bound,
+        maybe(_bound),
+        st.one_of(st.sampled_from([1, 2, -1, 0, 0.5, -0.5]), _bound),
+        maybe(dtype_names()),
+    ),
 )
 OPS["eye"] = Op(
     lambda s, n, m, dtype: s.lib.eye(n, dtype=dtype) if m is None else s.lib.eye(n, m, dtype=dtype),
@@ -726,8 +766,9 @@ def bce_args(draw, logits=False):
     x, y = draw(pair_args(probabilities=not logits))
     kw = {"reduction": draw(reductions())}
     shapes_ = [x.array.shape, x.array.shape[-1:], (5,)]
-    kw["weight"] = draw(maybe(tensors(dtypes=FLOATS, shape=draw(st.sampled_from(shapes_)),
-                                      grad=False)))
+    kw["weight"] = draw(
+        maybe(tensors(dtypes=FLOATS, shape=draw(st.sampled_from(shapes_)), grad=False))
+    )
     if logits:
         kw["pos_weight"] = draw(
             maybe(tensors(dtypes=FLOATS, shape=draw(st.sampled_from(shapes_)), grad=False))
@@ -757,8 +798,12 @@ def class_args(draw, nll=False, smoothing=False):
     kw = {"reduction": draw(reductions()), "ignore_index": ignore}
     if draw(st.booleans()):
         kw["weight"] = draw(
-            tensors(dtypes=(dtype, dtype, "float64"), shape=draw(st.sampled_from([(c,), (c + 1,)])),
-                    wild=False, grad=False)
+            tensors(
+                dtypes=(dtype, dtype, "float64"),
+                shape=draw(st.sampled_from([(c,), (c + 1,)])),
+                wild=False,
+                grad=False,
+            )
         )
         kw["weight"].array = np.abs(kw["weight"].array)
     if smoothing:
@@ -770,23 +815,39 @@ OPS["F.mse_loss"] = Op(lambda s, x, y, **kw: s.F.mse_loss(x, y, **kw), mse_args(
 OPS["F.binary_cross_entropy"] = Op(
     lambda s, x, y, **kw: s.F.binary_cross_entropy(x, y, **kw), bce_args(), True, True
 )
+
+
+def _narrowed_in_place(x, y, **kwargs):
+    """torch multiplies a float64 input into (1 - target) in place, in a float32 target's
+    dtype: an input beyond float32's range overflows there (-inf), not in minigrad (0)."""
+    wide = x.array.dtype.itemsize > y.array.dtype.itemsize and x.array.dtype.kind == "f"
+    limit = np.finfo(y.array.dtype).max if y.array.dtype.kind == "f" else np.inf
+    return wide and bool((np.abs(x.array) > limit).any())
+
+
 OPS["F.binary_cross_entropy_with_logits"] = Op(
     lambda s, x, y, **kw: s.F.binary_cross_entropy_with_logits(x, y, **kw),
     bce_args(logits=True),
     True,
     True,
+    torch_quirk=_narrowed_in_place,
 )
-OPS["F.nll_loss"] = Op(lambda s, x, y, **kw: s.F.nll_loss(x, y, **kw), class_args(nll=True),
-                       True, True)
+OPS["F.nll_loss"] = Op(
+    lambda s, x, y, **kw: s.F.nll_loss(x, y, **kw), class_args(nll=True), True, True
+)
 OPS["F.cross_entropy"] = Op(
     lambda s, x, y, **kw: s.F.cross_entropy(x, y, **kw), class_args(smoothing=True), True, True
 )
 OPS["nn.CrossEntropyLoss"] = Op(
-    lambda s, x, y, **kw: s.nn.CrossEntropyLoss(**kw)(x, y), class_args(smoothing=True), True,
+    lambda s, x, y, **kw: s.nn.CrossEntropyLoss(**kw)(x, y),
+    class_args(smoothing=True),
+    True,
     True,
 )
 OPS["nn.MSELoss"] = Op(
-    lambda s, x, y, reduction, weight: s.nn.MSELoss(reduction=reduction)(x, y), mse_args(), True,
+    lambda s, x, y, reduction, weight: s.nn.MSELoss(reduction=reduction)(x, y),
+    mse_args(),
+    True,
     True,
 )
 
@@ -804,34 +865,175 @@ def family(*prefixes):
 
 
 LOSSES = family("F.mse", "F.binary", "F.nll", "F.cross", "nn.")
-LAYERS = family("F.linear", "F.one_hot", "F.dropout", "F.softmax", "F.log_softmax", "F.sigmoid",
-                "F.relu", "F.tanh")
-OPERATORS = family("x", "y", ".add", ".sub", ".mul", ".div", ".pow", "matmul", "add_", "sub_",
-                   "mul_", "div_", "copy_", "fill_", "zero_", "+=", "setitem", "where")
+LAYERS = family(
+    "F.linear",
+    "F.one_hot",
+    "F.dropout",
+    "F.softmax",
+    "F.log_softmax",
+    "F.sigmoid",
+    "F.relu",
+    "F.tanh",
+)
+OPERATORS = family(
+    "x",
+    "y",
+    ".add",
+    ".sub",
+    ".mul",
+    ".div",
+    ".pow",
+    "matmul",
+    "add_",
+    "sub_",
+    "mul_",
+    "div_",
+    "copy_",
+    "fill_",
+    "zero_",
+    "+=",
+    "setitem",
+    "where",
+)
 REST = sorted(set(OPS) - set(LOSSES) - set(LAYERS) - set(OPERATORS))
 
-ci = settings(max_examples=500)
+# 550 generated calls per test: 2,200 in all, about 10 s on CI (plus the pinned examples).
+ci = settings(max_examples=550)
+F64 = "float64"
 
 
 @ci
 @given(calls(REST))
+# Each @example is a defect the fuzzer found, fixed: a regression test.
+@example(call("argmin", t([0], "int16"), 0, False))  # a NumPy scalar as the Tensor's data
+@example(call("sum", t([[1.0]]), 0, "yes"))  # keepdim: NumPy's words
+@example(call("sum_method", t([1.0]), 0, 1))  # keepdim=1 accepted
+@example(call("relu_method", t([True, False], "bool")))  # int64 out of a bool
+@example(call("abs", t(False, "bool")))
+@example(call("argmax", t([True], "bool"), 0, False))
+@example(call("flatten", t(2, "int8"), 2, 2))  # dims of a 0-d tensor unchecked
+@example(call("getitem", t([[0.0]]), 1))  # out of range: NumPy's words
+@example(call("getitem", t([[1, 2]], "uint8"), [1, 0]))
+@example(call("getitem", t([1.0, 2.0]), ("a", 1)))
+@example(call("getitem", t([1.0]), (0, 0)))
+@example(call("zeros", (), None))  # no size
+@example(call("reshape_varargs", t(3, "int32"), ()))
+@example(call("permute", t(1.0), ()))
+@example(call("permute_function", t([3], "int32"), 0))
+@example(call("full", (), -3, "dtype:uint8"))  # OverflowError
+@example(call("arange", -2, math.inf, 3, "dtype:int64"))  # OverflowError
+@example(call("arange", -5, 0, 2.86, "dtype:int32"))  # 3 values, torch 2
+@example(call("tensor", [False, -2.5, -3], "dtype:uint8"))  # wrapped around silently
+@example(call("max", t(0.0, "float16", True), None, True))  # keepdim dropped
+@example(call("clamp", t([8.0], "float16"), 1e30, math.inf))
+@example(call("softmax", t([-3e38, 3e38], requires_grad=True), 0))  # overflow warning
+@example(call("log_softmax", t([[-3e38], [3e38]], requires_grad=True), 0))
 def test_fuzz_functions_and_methods(c):
     check(c)
 
 
 @ci
 @given(calls(OPERATORS))
+@example(call("add_", t([1.0]), {}))  # returned NotImplemented
+@example(call("div_", t([3, 4], "uint8"), [-1.5]))
+@example(call(".mul", t(3, "int32"), [1.0, 2.0]))  # repeated the list 3 times
+@example(call("x**y", t(True, "bool"), t(True, "bool")))  # int8 out of two bools
+@example(call(".pow", t([], "int32"), -4))
+@example(call("y**x", t([1, 3], "uint8"), -4))  # OverflowError
+@example(call("y-x", t([3, 0, 2], "uint8"), -3))  # OverflowError
+@example(call("fill_", t([1, 2], "int64"), None))  # Python's words
+@example(call("fill_", t([1.0]), "a"))
+@example(call("fill_", t([2], "uint8"), -2.97))  # wrapped around to 254
+@example(call("fill_", t([0], "int16"), math.inf))
+@example(call("copy_", t(0, "int32"), 1e30))  # OverflowError
+@example(call("copy_", t(False, "bool"), t([False], "bool")))  # (1,) squeezed into ()
+@example(call("setitem", t([0], "uint8"), 1, t(0, "uint8")))  # NumPy's words
+@example(call("setitem", t([0.0, 1.0]), t([0], "int64"), t(True, "bool")))  # dtypes differ
+@example(call("setitem", t([1, 3], "int64"), t([], "uint8"), 1e30))  # OverflowError
+@example(call("where", t([True, False], "bool"), -1.0, 0.29))  # float64 for two floats
+@example(call("x@y", t([1.0, 2.0]), t([True, False], "bool")))  # promoted
+@example(call("y@x", t([True], "bool"), t([False], "bool")))
+@example(call("x>=y", t([0, 1], "uint8"), -3))  # -3 not cast to uint8 as torch
 def test_fuzz_operators(c):
     check(c)
 
 
 @ci
 @given(calls(LAYERS))
+@example(call("F.linear", t(np.zeros((2, 0)), F64, True), t(np.zeros((3, 0)), F64, True), None))
+@example(call("F.relu", t([True, False], "bool")))
+@example(call("F.one_hot", t(np.zeros(0), "int64"), 0))
+@example(call("F.log_softmax", t([[-3e38, 3e38]]), 1, None))
 def test_fuzz_layers_and_activations(c):
     check(c)
 
 
 @ci
 @given(calls(LOSSES))
+@example(  # target outside [0, 1] accepted
+    call("F.binary_cross_entropy", t(0.6, F64), t(8.0, F64, True), reduction="none", weight=None)
+)
+@example(  # NaN instead of 0 at an ignored target
+    call("F.nll_loss", t([np.nan], F64), t(0, "int64"), reduction="sum", ignore_index=0)
+)
+@example(  # label smoothing over no classes: torch's NaN
+    call(
+        "nn.CrossEntropyLoss",
+        t(np.zeros((3, 0))),
+        t([-100, -100, -100], "int64"),
+        reduction="sum",
+        ignore_index=-100,
+        label_smoothing=1.0,
+    )
+)
+@example(  # dtype: float16, torch float32
+    call("F.mse_loss", t([], "float16", True), t(6e-24), reduction="mean", weight=None)
+)
+@example(  # dtype: float32, torch float64
+    call("F.mse_loss", t(1.32, F64), t([0.0, 2.0]), reduction="none", weight=None)
+)
+@example(  # overflow warning
+    call("nn.MSELoss", t(0.0, "float16", True), t([-9413, -9413], "int64"), "sum", None)
+)
+@example(  # overflow warning
+    call(
+        "F.binary_cross_entropy_with_logits",
+        t([7.18, -0.0], "float16", True),
+        t([-5.99e307, -0.0], F64, True),
+        reduction="mean",
+        weight=None,
+        pos_weight=None,
+    )
+)
+@example(  # backward: 0 / 0 warning in float16
+    call(
+        "F.binary_cross_entropy",
+        t(0.0, "float16", True),
+        t(0.0, "float16", True),
+        reduction="sum",
+        weight=None,
+    )
+)
 def test_fuzz_losses(c):
     check(c)
+
+
+# ----- found by the fuzzer in files other than ours: reported, pinned until fixed ----------------
+@pytest.mark.xfail(strict=True, reason="engine.sum_to returns a NumPy scalar for a 0-d input")
+def test_grad_of_a_broadcast_0d_leaf_is_an_array():
+    x = mg.tensor(1.0, requires_grad=True)
+    (x * mg.ones(2)).sum().backward()
+    assert type(x.grad.data) is np.ndarray
+    x.grad.zero_()  # in place, as optimizers and zero_grad(set_to_none=False) do
+    assert x.grad.item() == 0
+
+
+@pytest.mark.xfail(strict=True, reason="engine._fit's cast warns when a gradient overflows")
+def test_engine_casts_gradients_silently():
+    """A float64 gradient beyond float32's range reaches a float32 leaf as inf, silently."""
+    x = mg.tensor([1.0], requires_grad=True)
+    y = (x.double() * 1e300).sum()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y.backward()
+    assert x.grad.dtype == np.float32 and np.isinf(x.grad.numpy()).all()

@@ -102,6 +102,10 @@ def class_target(input: Tensor, target: Tensor, fn: str) -> Tensor:
             f"{target.dtype.name}; class probabilities need a float target of the input's "
             f"shape {input.shape}"
         )
+    if target.dtype == dtypes.uint8 and input.ndim > 2:  # PyTorch's spatial kernel
+        raise RuntimeError(
+            f"{fn}(): targets for an input of shape {input.shape} must be int64, got uint8"
+        )
     expected = () if input.ndim == 1 else (input.shape[0], *input.shape[2:])
     if input.ndim == 1 and target.shape == (1,):  # PyTorch takes this for an unbatched input
         return target.reshape(()).long()

@@ -171,13 +171,14 @@ def mse_loss(
             f"Weights and input must have the same size: weight {weight.shape}, input {input.shape}"
         )
     # PyTorch broadcasts input and target to one shape first, so neither counts as 0-d in
-    # the type promotion; a 0-d weight widens the squares only in the mean's division.
+    # the type promotion. The squares keep that dtype and the weight its own; a 0-d weight
+    # widens the result only in the mean's division.
     dtype = dtypes.promote_types(input.dtype, target.dtype)
+    x, y = (_checks.floating(t.to(dtype), "mse_loss") for t in (input, target))
     squares_ndim = len(np.broadcast_shapes(input.shape, target.shape))
     if weight is not None and (reduction == "mean" or weight.ndim or not squares_ndim):
         dtype = dtypes.promote_types(dtype, weight.dtype)
-    x, y = (_checks.floating(t.to(dtype), "mse_loss") for t in (input, target))
-    return ops.MSE.apply(x, y, None if weight is None else weight.to(dtype), reduction=reduction)
+    return ops.MSE.apply(x, y, weight, reduction=reduction).to(dtype)
 
 
 def binary_cross_entropy(
@@ -207,7 +208,7 @@ def binary_cross_entropy(
             f"binary_cross_entropy(): target has dtype {target.dtype.name} but input has "
             f"{input.dtype.name}; convert the target with .to(input.dtype)"
         )
-    w = _checks.constant(weight, "weight", "binary_cross_entropy", input.dtype, input.shape)
+    w = _checks.constant(weight, "weight", "binary_cross_entropy", shape=input.shape)
     return ops.BCE.apply(input, target, w, reduction=reduction)
 
 
@@ -241,10 +242,12 @@ def binary_cross_entropy_with_logits(
             f"{target.dtype.name}; convert it with .float()"
         )
     dtype = dtypes.promote_types(input.dtype, target.dtype)
-    w = _checks.constant(weight, "weight", fn, dtype, input.shape)
-    pw = _checks.constant(pos_weight, "pos_weight", fn, dtype, input.shape)
+    # The weights keep their own dtype, as in PyTorch's arithmetic (a float64 pos_weight
+    # makes the inner products float64); the loss then takes the target's dtype.
+    w = _checks.constant(weight, "weight", fn, shape=input.shape)
+    pw = _checks.constant(pos_weight, "pos_weight", fn, shape=input.shape)
     out = ops.BCEWithLogits.apply(input.to(dtype), target.to(dtype), w, pw, reduction=reduction)
-    return out.to(target.dtype)  # PyTorch's loss takes the target's dtype (in-place arithmetic)
+    return out.to(target.dtype)  # PyTorch's in-place arithmetic
 
 
 def nll_loss(

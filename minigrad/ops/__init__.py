@@ -38,6 +38,7 @@ __all__ = [
     "CrossEntropy", "Div", "Dropout", "Exp", "Extremum", "Fill", "Index", "IndexPut", "Linear",
     "Log", "LogSoftmax", "MSE", "MatMul", "Mean", "Mul", "NLLLoss", "Neg",
     "Permute", "Pow", "ReLU", "Reshape", "Sigmoid", "Softmax", "Sqrt", "Stack", "Sub", "Sum",
-    "TakeAlongDim", "Tanh", "Where", "arg_extremum", "check_index", "checked_permutation", "clamp_bounds",
-    "extremum", "flat_shape", "squeezed_shape", "swapped_axes", "unsqueezed_shape",
+    "TakeAlongDim", "Tanh", "Where", "arg_extremum", "check_index", "checked_permutation",
+    "clamp_bounds", "extremum", "flat_shape", "squeezed_shape", "swapped_axes",
+    "unsqueezed_shape",
 ]  # fmt: skip

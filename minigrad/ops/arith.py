@@ -92,20 +92,29 @@ class Pow(Function):
     def backward(ctx, grad):
         x, y, out = ctx.saved
         gx = gy = None
+        # grad * (...) in PyTorch's order: a tiny y times an infinite x**(y - 1) is inf,
+        # where (grad * y), rounded to 0 first, would make it NaN.
         if ctx.needs_input_grad[0]:
-            gx = np.where(y == 0, 0.0, grad * y * x ** (y - 1)).astype(grad.dtype)
+            gx = np.where(y == 0, 0.0, grad * (y * x ** (y - 1))).astype(grad.dtype)
         if ctx.needs_input_grad[1]:
             with np.errstate(divide="ignore", invalid="ignore"):  # masked just below
-                gy = grad * out * np.log(x)
+                gy = grad * (out * np.log(x))
             gy = np.where((x == 0) & (y >= 0), 0.0, gy).astype(grad.dtype)
         return gx, gy
 
 
 class Cast(Function):
-    """out = x as `dtype`;  d/dx = 1 (the base casts the gradient back to x's dtype)."""
+    """out = x as `dtype`;  d/dx = 1 (the base casts the gradient back to x's dtype).
+
+    A float beyond a narrower float dtype's range becomes inf silently, as in PyTorch
+    (NumPy would warn; the check costs only narrowing casts, which are rare).
+    """
 
     @staticmethod
     def forward(ctx, x, dtype):
+        if x.dtype.kind == "f" and dtype.kind == "f" and dtype.itemsize < x.dtype.itemsize:
+            with np.errstate(over="ignore"):
+                return x.astype(dtype)
         return x.astype(dtype)
 
     @staticmethod

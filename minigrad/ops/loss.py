@@ -8,6 +8,7 @@ the targets that count (a weighted mean). A mean over nothing is NaN.
 
 import numpy as np
 
+from ..engine import sum_to
 from ..function import Function
 from ..random import generator
 
@@ -44,13 +45,14 @@ def _per_sample(grad, reduction, total, valid=None):
     return np.where(valid, np.nan, 0.0).astype(grad.dtype)
 
 
-def _overflow_to_inf():
-    """Let results beyond the dtype's range become inf (and inf - inf NaN) silently.
+def _ieee():
+    """Let inf and NaN arise silently where IEEE arithmetic makes them, as in PyTorch.
 
-    That is PyTorch's IEEE behaviour; NumPy would warn, and these losses promise no
-    warnings for finite inputs, even near float32's 3e38. Costs about 1.5 us a call.
+    With finite inputs that happens only at the edges of a dtype's range (a result past
+    float32's 3e38, float16's epsilon rounding to 0); NumPy would warn there, and these
+    losses promise no warnings for finite inputs. Costs about 1.5 us a call.
     """
-    return np.errstate(over="ignore", invalid="ignore")
+    return np.errstate(over="ignore", invalid="ignore", divide="ignore")
 
 
 def _log_softmax(x, axis):
@@ -135,7 +137,7 @@ class CrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index=-100, label_smoothing=0.0, reduction="mean"):
-        with _overflow_to_inf():
+        with _ieee():
             axis = _class_axis(x)
             n_classes = x.shape[axis]
             share = label_smoothing / max(n_classes, 1)  # each class's part of the smoothing
@@ -164,11 +166,14 @@ class CrossEntropy(Function):
             ctx.save_for_backward(logp, q, valid, soft, w_class)
             ctx.axis, ctx.total, ctx.reduction = axis, total, reduction
             ctx.keep = 1 - label_smoothing
-            return _reduce(loss, reduction, total)
+            out = _reduce(loss, reduction, total)
+            if n_classes == 0 and label_smoothing > 0 and valid is not None:
+                out = out * np.nan  # PyTorch scales the reduced loss by label_smoothing / 0
+            return out
 
     @staticmethod
     def backward(ctx, grad):
-        with _overflow_to_inf():
+        with _ieee():
             logp, q, valid, soft, w_class = ctx.saved
             g = _per_sample(grad, ctx.reduction, ctx.total, valid)
             g = np.expand_dims(g, ctx.axis) if g.ndim else g
@@ -193,7 +198,7 @@ class NLLLoss(Function):
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index=-100, reduction="mean"):
-        with _overflow_to_inf():
+        with _ieee():
             axis = _class_axis(x)
             index, w_target, valid = _class_targets(
                 target, weight, ignore_index, x.shape[axis], x.dtype
@@ -206,7 +211,7 @@ class NLLLoss(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        with _overflow_to_inf():
+        with _ieee():
             index, w_target, valid = ctx.saved
             g = _per_sample(grad, ctx.reduction, ctx.total, valid)
             return _place(-g * w_target, index, ctx.shape, ctx.axis), None, None
@@ -223,20 +228,20 @@ class BCE(Function):
 
     @staticmethod
     def forward(ctx, x, y, weight, reduction="mean"):
-        with _overflow_to_inf():
+        with _ieee():
             _check_probabilities(x, "input", "binary_cross_entropy_with_logits takes raw scores")
             _check_probabilities(y, "target", "use 0/1 labels or probabilities")
             log_x, log_1mx = _logs(x, floor=-100.0)  # the floor spares log(0) and its warning
             loss = (y - 1) * np.maximum(log_1mx, -100.0) - y * np.maximum(log_x, -100.0)
-            if weight is not None:
-                loss = loss * weight
+            if weight is not None:  # in the weight's own dtype, then x's, as PyTorch
+                loss = (loss * weight).astype(x.dtype, copy=False)
             ctx.save_for_backward(x, y, weight)
             ctx.total, ctx.reduction = loss.size, reduction
             return _reduce(loss, reduction, loss.size)
 
     @staticmethod
     def backward(ctx, grad):
-        with _overflow_to_inf():
+        with _ieee():
             x, y, weight = ctx.saved
             g = _per_sample(grad, ctx.reduction, ctx.total)
             if weight is not None:
@@ -279,7 +284,7 @@ class BCEWithLogits(Function):
 
     @staticmethod
     def forward(ctx, x, y, weight, pos_weight, reduction="mean"):
-        with _overflow_to_inf():
+        with _ieee():
             softplus = _softplus(-x)
             if pos_weight is not None:
                 softplus = ((pos_weight - 1) * y + 1) * softplus
@@ -292,7 +297,7 @@ class BCEWithLogits(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        with _overflow_to_inf():
+        with _ieee():
             x, y, weight, pos_weight = ctx.saved
             g = _per_sample(grad, ctx.reduction, ctx.total)
             if weight is not None:
@@ -320,7 +325,7 @@ class MSE(Function):
 
     @staticmethod
     def forward(ctx, x, y, weight, reduction="mean"):
-        with _overflow_to_inf():
+        with _ieee():
             diff = x - y
             squared = diff * diff
             loss = squared if weight is None else squared * weight
@@ -334,17 +339,23 @@ class MSE(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        with _overflow_to_inf():
+        with _ieee():
             diff, weight, squared = ctx.saved
             g = _per_sample(grad, ctx.reduction, ctx.total)
             need_x, need_y, need_weight = ctx.needs_input_grad
             gx = gy = gw = None
+            # In PyTorch's order of operations, which decides what overflows near 3e38.
+            if (need_x or need_y) and weight is None:
+                norm = 2.0 / max(ctx.total, 1) if ctx.reduction == "mean" else 2.0
+                gd = norm * diff * grad
+            elif need_x or need_y:
+                gd = (g * weight) * (2 * diff)
             if need_x or need_y:
-                gd = 2 * (g * diff) if weight is None else 2 * (g * weight * diff)
                 gx, gy = (gd if need_x else None), (-gd if need_y else None)
-            if need_weight and ctx.reduction == "mean" and ctx.total != 0:
-                # PyTorch's order of operations, which cancels the same way when sum(w) is tiny
-                gw = g * squared - grad * (ctx.mean / ctx.total)
+            if need_weight and ctx.reduction == "mean":
+                # sum(w) counts each weight once even where the target broadcasts it; and
+                # PyTorch's order of operations, which cancels the same way for a tiny sum(w).
+                gw = sum_to(g * squared, weight.shape) - grad * (ctx.mean / ctx.total)
             elif need_weight:
                 gw = g * squared
             return gx, gy, gw

@@ -5,6 +5,18 @@ import numpy as np
 from ..function import Function
 
 
+def wide(x):
+    """float16 as float32, other arrays as they are: a formula of several steps computes in
+    float32 and rounds to float16 once, as PyTorch does on the CPU (each float16 step
+    would round again)."""
+    return x.astype(np.float32) if x.dtype == np.float16 else x
+
+
+def narrow(out, x):
+    """`out` in x's dtype: undoes `wide` for the result."""
+    return out if out.dtype == x.dtype else out.astype(x.dtype)
+
+
 class Exp(Function):
     """out = exp(x);  d/dx = out, so the output is saved, not the input."""
 
@@ -118,11 +130,12 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx, x):
-        e = np.exp(-np.abs(x))
+        w = wide(x)
+        e = np.exp(-np.abs(w))
         r = 1 / (1 + e)
-        out = np.where(x >= 0, r, e * r)
+        out = np.where(w >= 0, r, e * r)
         ctx.save_for_backward(out)
-        return out
+        return narrow(out, x)
 
     @staticmethod
     def backward(ctx, grad):
@@ -141,7 +154,7 @@ class Tanh(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (out,) = ctx.saved
+        out = wide(ctx.saved[0])
         return grad * (1 - out * out)
 
 
@@ -166,11 +179,11 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        e = np.exp(shift_by_max(x, dim))
+        e = np.exp(shift_by_max(wide(x), dim))
         out = e / e.sum(axis=dim, keepdims=True)
         ctx.save_for_backward(out)
         ctx.dim = dim
-        return out
+        return narrow(out, x)
 
     @staticmethod
     def backward(ctx, grad):
@@ -186,14 +199,14 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        shifted = shift_by_max(x, dim)
+        shifted = shift_by_max(wide(x), dim)
         if x.size:
             out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
         else:
             out = shifted  # nothing to normalise (and log of an empty sum, 0, would warn)
         ctx.save_for_backward(out)
         ctx.dim = dim
-        return out
+        return narrow(out, x)
 
     @staticmethod
     def backward(ctx, grad):
