@@ -38,9 +38,10 @@ def _fit(node, i, grad, shape, dtype):
                 f"{node.name()} returned a gradient of shape {grad.shape} for input {i}, "
                 f"which cannot be summed to that input's shape {shape}"
             )
-        grad = reduced
+        grad = np.asarray(reduced)  # a full sum gives a NumPy scalar, not a 0-d array
     if grad.dtype != dtype:
-        grad = grad.astype(dtype)
+        with np.errstate(over="ignore"):  # narrowing overflows to inf silently, as PyTorch
+            grad = grad.astype(dtype)
     return grad
 
 
