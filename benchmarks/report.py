@@ -52,6 +52,21 @@ def blas_lines() -> list[str]:
     return lines
 
 
+def git_commit() -> str:
+    """The checkout's commit, with "+ local changes" when minigrad/ differs from it."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root,
+                              capture_output=True, text=True)  # fmt: skip
+        dirty = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", "minigrad"], cwd=root,
+                               capture_output=True)  # fmt: skip
+    except OSError:
+        return "?"
+    if head.returncode:
+        return "?"
+    return head.stdout.strip() + (" + local changes" if dirty.returncode == 1 else "")
+
+
 def machine_info() -> list[str]:
     import numpy as np
     import torch
@@ -62,17 +77,12 @@ def machine_info() -> list[str]:
         minigrad_version = minigrad.__version__
     except ImportError:
         minigrad_version = "not importable"
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                                text=True, cwd=Path(__file__).parent).stdout.strip()  # fmt: skip
-    except OSError:
-        commit = ""
     affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else "?"
     lines = [
         f"CPU: {cpu_name()}; {os.cpu_count()} logical cores, {affinity} usable by this process",
         f"OS: {platform.platform()}; Python {sys.version.split()[0]}",
         f"load average (1, 5, 15 min) at start: {load_average()}",
-        f"minigrad {minigrad_version} (git {commit or '?'}), numpy {np.__version__}, "
+        f"minigrad {minigrad_version} (git {git_commit()}), numpy {np.__version__}, "
         f"torch {torch.__version__}",
         *blas_lines(),
         "environment: " + ", ".join(f"{k}={os.environ.get(k, 'unset')}" for k in THREAD_VARS),

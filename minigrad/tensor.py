@@ -202,6 +202,8 @@ def _power(x, y):
             "Integers to negative integer powers are not allowed: convert the base to "
             "float first (x.float() ** y)"
         )
+    if not isinstance(yo, Tensor):
+        dtypes.check_fits(yo, dtype, "pow")  # PyTorch casts a number exponent to x's dtype
     return _binary(_ops.Pow, x, y)
 
 
@@ -231,7 +233,7 @@ def _index(index, shape):
         if isinstance(item, Tensor):
             item = item.data
         elif isinstance(item, list):
-            item = _list_index(item)
+            item = _list_index(item, whole=item is index)
         elif isinstance(item, slice):
             _check_slice(item)
         elif not isinstance(item, _INDEX_ITEMS):
@@ -241,8 +243,7 @@ def _index(index, shape):
             )
         if isinstance(item, np.ndarray) and item.dtype.kind not in "bi":
             raise IndexError(
-                "tensors used as indices must be integer (int8 to int64) or bool, got dtype "
-                f"{item.dtype.name}"
+                f"tensors used as indices must be integer or bool, got dtype {item.dtype.name}"
                 + (  # PyTorch reads uint8 as a mask, NumPy as indices: refuse to guess
                     "; uint8 is ambiguous: use .bool() for a mask, .long() for indices"
                     if item.dtype == np.uint8
@@ -257,12 +258,14 @@ def _index(index, shape):
     return index
 
 
-def _list_index(item):
-    if any(isinstance(i, (list, tuple, slice, Tensor, np.ndarray)) or i is None for i in item):
+def _list_index(item, whole: bool):
+    """A list inside an index as an integer or bool array; `whole`: the list is the index."""
+    nested = (list, tuple, slice, Tensor, np.ndarray)
+    if whole and any(isinstance(i, nested) or i is None or i is Ellipsis for i in item):
         # PyTorch reads x[[[0, 1]]] as x[[0, 1]] (a deprecated rule), NumPy as a 2-D index.
         raise IndexError(
-            f"a list used as an index must hold only ints or bools, got {item!r}: index with "
-            "a tuple of lists, or with a tensor"
+            f"a list used as the whole index must hold only ints or bools, got {item!r}: "
+            "index with a tuple, or with a tensor"
         )
     try:
         array = np.asarray(item)

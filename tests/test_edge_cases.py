@@ -115,19 +115,7 @@ def error(got, reference):
     return float(np.abs(got - reference).max(initial=0.0)) / scale
 
 
-# Reported for ops/loss.py (not ours to change): BCE's backward, and less so BCE with logits',
-# computes float16 gradients in float16 steps, each rounding again; PyTorch computes them
-# in float32 and rounds once. xfail until fixed, then these must pass (strict).
-ROUNDS_IN_FLOAT16 = pytest.mark.xfail(
-    strict=True, reason="ops/loss.py: BCE gradients of float16 are computed in float16 steps"
-)
-FLOAT16_CASES = [
-    pytest.param(name, marks=ROUNDS_IN_FLOAT16) if "binary_cross_entropy" in name else name
-    for name in FLOAT16
-]
-
-
-@pytest.mark.parametrize("name", FLOAT16_CASES)
+@pytest.mark.parametrize("name", FLOAT16)
 def test_float16_works_with_torchs_accuracy(name):
     fn, arrays = FLOAT16[name]
     halves = [a.astype(np.float16) if a.dtype.kind == "f" else a for a in arrays]

@@ -48,7 +48,7 @@ class Mul(Function):
 
 
 class Div(Function):
-    """out = x / y;  d/dx = 1 / y, d/dy = -x / y**2."""
+    """out = x / y;  d/dx = 1 / y, d/dy = -x / y**2 = -(x / y) / y."""
 
     @staticmethod
     def forward(ctx, x, y):
@@ -59,7 +59,8 @@ class Div(Function):
     def backward(ctx, grad):
         x, y = ctx.saved
         gx = grad / y if ctx.needs_input_grad[0] else None
-        gy = -grad * x / (y * y) if ctx.needs_input_grad[1] else None
+        # (x / y) / y, as PyTorch: y * y would sink into subnormals (or 0) for |y| < 1e-154
+        gy = -grad * ((x / y) / y) if ctx.needs_input_grad[1] else None
         return gx, gy
 
 

@@ -55,6 +55,18 @@ def _ieee():
     return np.errstate(over="ignore", invalid="ignore", divide="ignore")
 
 
+def _wide(*arrays):
+    """float16 arrays as float32, the rest unchanged: a loss of float16 computes in float32
+    and rounds once at the end, as PyTorch does on the CPU (each float16 step would round,
+    and a mean's gradient, grad / N, would sink into float16's subnormals)."""
+    return [a.astype(np.float32) if a is not None and a.dtype == np.float16 else a for a in arrays]
+
+
+def _narrow(out, dtype):
+    """The loss in the dtype its inputs give (undoing `_wide`)."""
+    return out if out.dtype == dtype else out.astype(dtype)
+
+
 def _log_softmax(x, axis):
     """x - logsumexp(x) along `axis`, shifted by the max so that exp never overflows."""
     shifted = x - x.max(axis=axis, keepdims=True, initial=-np.inf)
@@ -137,6 +149,8 @@ class CrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index=-100, label_smoothing=0.0, reduction="mean"):
+        dtype = x.dtype
+        x, target, weight = _wide(x, target, weight)
         with _ieee():
             axis = _class_axis(x)
             n_classes = x.shape[axis]
@@ -169,10 +183,11 @@ class CrossEntropy(Function):
             out = _reduce(loss, reduction, total)
             if n_classes == 0 and label_smoothing > 0 and valid is not None:
                 out = out * np.nan  # PyTorch scales the reduced loss by label_smoothing / 0
-            return out
+            return _narrow(out, dtype)
 
     @staticmethod
     def backward(ctx, grad):
+        (grad,) = _wide(grad)
         with _ieee():
             logp, q, valid, soft, w_class = ctx.saved
             g = _per_sample(grad, ctx.reduction, ctx.total, valid)
@@ -228,6 +243,8 @@ class BCE(Function):
 
     @staticmethod
     def forward(ctx, x, y, weight, reduction="mean"):
+        dtype = x.dtype
+        x, y, weight = _wide(x, y, weight)
         with _ieee():
             _check_probabilities(x, "input", "binary_cross_entropy_with_logits takes raw scores")
             _check_probabilities(y, "target", "use 0/1 labels or probabilities")
@@ -237,10 +254,13 @@ class BCE(Function):
                 loss = (loss * weight).astype(x.dtype, copy=False)
             ctx.save_for_backward(x, y, weight)
             ctx.total, ctx.reduction = loss.size, reduction
-            return _reduce(loss, reduction, loss.size)
+            # PyTorch's floor in the input's dtype: float16 rounds 1e-12 to 0 (NaN at 0 and 1)
+            ctx.epsilon = float(np.asarray(BCE_EPSILON, dtype))
+            return _narrow(_reduce(loss, reduction, loss.size), dtype)
 
     @staticmethod
     def backward(ctx, grad):
+        (grad,) = _wide(grad)
         with _ieee():
             x, y, weight = ctx.saved
             g = _per_sample(grad, ctx.reduction, ctx.total)
@@ -249,7 +269,7 @@ class BCE(Function):
             need_x, need_y, _ = ctx.needs_input_grad
             gx = gy = None
             if need_x:
-                gx = g * (x - y) / np.maximum((1 - x) * x, BCE_EPSILON)
+                gx = g * (x - y) / np.maximum((1 - x) * x, ctx.epsilon)
             if need_y:  # at x = 0 or 1 a zero weight gives 0 * inf = NaN, as in PyTorch
                 log_x, log_1mx = _logs(x, floor=-np.inf)
                 gy = g * (log_1mx - log_x)
@@ -284,6 +304,8 @@ class BCEWithLogits(Function):
 
     @staticmethod
     def forward(ctx, x, y, weight, pos_weight, reduction="mean"):
+        dtype = np.result_type(*(a for a in (x, y, weight, pos_weight) if a is not None))
+        x, y, weight, pos_weight = _wide(x, y, weight, pos_weight)
         with _ieee():
             softplus = _softplus(-x)
             if pos_weight is not None:
@@ -293,10 +315,11 @@ class BCEWithLogits(Function):
                 loss = loss * weight
             ctx.save_for_backward(x, y, weight, pos_weight)
             ctx.total, ctx.reduction = loss.size, reduction
-            return _reduce(loss, reduction, loss.size)
+            return _narrow(_reduce(loss, reduction, loss.size), dtype)
 
     @staticmethod
     def backward(ctx, grad):
+        (grad,) = _wide(grad)
         with _ieee():
             x, y, weight, pos_weight = ctx.saved
             g = _per_sample(grad, ctx.reduction, ctx.total)
@@ -325,6 +348,8 @@ class MSE(Function):
 
     @staticmethod
     def forward(ctx, x, y, weight, reduction="mean"):
+        dtype = np.result_type(*(a for a in (x, y, weight) if a is not None))
+        x, y, weight = _wide(x, y, weight)
         with _ieee():
             diff = x - y
             squared = diff * diff
@@ -335,10 +360,11 @@ class MSE(Function):
             ctx.save_for_backward(diff, weight, squared if need_weight else None)
             ctx.total, ctx.reduction = total, reduction
             ctx.mean = out if need_weight and reduction == "mean" else 0
-            return out
+            return _narrow(out, dtype)
 
     @staticmethod
     def backward(ctx, grad):
+        (grad,) = _wide(grad)
         with _ieee():
             diff, weight, squared = ctx.saved
             g = _per_sample(grad, ctx.reduction, ctx.total)

@@ -62,7 +62,7 @@ class Sqrt(Function):
 
 
 class Abs(Function):
-    """out = |x|;  d/dx = sign(x)  (0 at x = 0, as in PyTorch)."""
+    """out = |x|;  d/dx = sign(x)  (0 at x = 0 and at NaN, as in PyTorch)."""
 
     @staticmethod
     def forward(ctx, x):
@@ -72,7 +72,7 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved
-        return grad * np.sign(x)
+        return grad * ((x > 0).astype(grad.dtype) - (x < 0))  # np.sign(NaN) would be NaN
 
 
 def clamp_bounds(lo, hi):
