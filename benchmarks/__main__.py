@@ -15,7 +15,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--repeats", type=int, default=7, help="timed repeats (default 7)")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for smoke tests")
-    parser.add_argument("--only", default=",".join(ALL), help=f"comma-separated subset of {ALL}")
+    parser.add_argument(
+        "--only",
+        default=",".join(ALL),
+        help=f"comma-separated subset of {','.join(ALL)} (default: all)",
+    )
     parser.add_argument("--write", action="store_true", help="save to benchmarks/RESULTS.md")
     args = parser.parse_args(argv)
     args.only = [name.strip().upper() for name in args.only.split(",") if name.strip()]

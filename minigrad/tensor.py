@@ -112,9 +112,11 @@ def _binary(op, x, y, divide=False):
         dtype = dtypes.result_type(_raw(x), _raw(y))
         if divide and dtype.kind != "f":
             dtype = dtypes.default_float  # true division of integers gives float32
-        if dtype == dtypes.float16 and not (isinstance(x, Tensor) and isinstance(y, Tensor)):
-            # PyTorch computes float16 with a number in float32, rounding once: x * 1e30
-            # is inf, and -0.0 * 1e30 is -0.0, not -0.0 * inf = NaN.
+        one_number = not isinstance(x, Tensor) or not isinstance(y, Tensor)
+        if dtype == dtypes.float16 and op in _SCALED and one_number:
+            # PyTorch multiplies and divides float16 by a number in float32, rounding once:
+            # -0.0 * 1e30 is -0.0, not -0.0 * inf = NaN. (It adds and subtracts the number
+            # rounded to float16 first, as NumPy does.)
             return _binary(op, _float32(x), _float32(y)).to(dtype)
         x = x.to(dtype) if isinstance(x, Tensor) else _in_range(x, dtype)
         y = y.to(dtype) if isinstance(y, Tensor) else _in_range(y, dtype)
@@ -123,6 +125,9 @@ def _binary(op, x, y, divide=False):
     except ValueError:
         _check_broadcast(x, y)
         raise
+
+
+_SCALED = ()  # (Mul, Div), filled in below the Tensor class, where the ops are imported
 
 
 def _float32(v):
@@ -696,7 +701,7 @@ class Tensor:
             raise
         except ValueError:
             _ops.check_index(self.shape, index)
-            _check_fits(self.data[index], value)
+            _check_fits(_ops.index_view(self.data, index), value)
             raise
 
     # The methods, unlike the operators, never fall back on Python's: `x.mul([1])` raises
@@ -902,3 +907,5 @@ class Tensor:
 
 # Closes the one import cycle: ops build Tensors, and Tensor methods call ops.
 from . import ops as _ops  # noqa: E402
+
+_SCALED = (_ops.Mul, _ops.Div)

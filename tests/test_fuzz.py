@@ -311,6 +311,34 @@ def input_scale(c: Call) -> float:
     return max(found, default=0.0)
 
 
+def widened(v):
+    """The call (or argument) with every float array cast to float64."""
+    if isinstance(v, Call):
+        return Call(v.op, widened(v.args), {k: widened(x) for k, x in v.kwargs.items()})
+    if isinstance(v, T) and v.array.dtype.kind == "f":
+        return T(v.array.astype(np.float64), v.requires_grad)
+    if isinstance(v, (list, tuple)):
+        return type(v)(widened(x) for x in v)
+    return v
+
+
+def assert_as_accurate_as_torch(op, c: Call, expected, got):
+    """With float16 in play torch rounds some steps in float16, minigrad only its result.
+
+    Where the two differ, minigrad must be at least as close as torch to the float64 answer
+    (PyTorch's own float16 error is the yardstick: 'the same accuracy as torch').
+    """
+    if precision(c) < TOLERANCE["float16"] or not isinstance(expected, torch.Tensor):
+        raise
+    exact, error, _ = run(op, TORCH, widened(c), strict=False)
+    assert error is None and isinstance(exact, torch.Tensor), f"{c}: no float64 reference"
+    e = exact.detach().numpy().astype(np.float64)
+    t = expected.detach().numpy().astype(np.float64)
+    g = got.data.astype(np.float64)
+    slack = TOLERANCE["float16"] * (np.abs(e) + 1.0)
+    assert (np.abs(g - e) <= np.abs(t - e) + slack).all(), f"{c}: {g} vs float64 {e}, torch {t}"
+
+
 def check_error(err, c: Call, where: str):
     assert isinstance(err, ALLOWED), f"{c}: minigrad {where} raised {type(err).__name__}: {err}"
     message = str(err)
@@ -344,7 +372,10 @@ def check(c: Call) -> None:
     rtol = precision(c)
     # How large a sum of products could grow, against the narrowest float dtype in play.
     reach = scale * scale * input_count(c) * narrowing(c)
-    assert_same(plain(expected, TORCH), plain(got, MG), f"{c}: value", scale, rtol, reach)
+    try:
+        assert_same(plain(expected, TORCH), plain(got, MG), f"{c}: value", scale, rtol, reach)
+    except AssertionError:
+        assert_as_accurate_as_torch(op, c, expected, got)
     if isinstance(expected, torch.Tensor):
         assert isinstance(got, mg.Tensor)
         assert got.requires_grad == expected.requires_grad, f"{c}: requires_grad differs"
@@ -1105,3 +1136,19 @@ def test_engine_sums_gradients_silently(values):
         warnings.simplefilter("error")
         y.backward(mg.ones(2, dtype=mg.float64))
     assert not np.isfinite(x.grad.item())
+
+
+@example(
+    c=call(
+        "F.binary_cross_entropy_with_logits",
+        T(np.array([-4.2421875, 0.0], "float16")),
+        T(np.array([4.5, 0.0], "float64")),
+        reduction="mean",
+        weight=T(np.array([5.0, 0.0], "float16")),
+        pos_weight=T(np.array([0.0, 0.0], "float16")),
+    )
+)
+@given(c=st.just(call("F.mse_loss", T(np.array([1.0], "float16")), T(np.array([2.0], "float16")))))
+def test_float16_cancellation_is_judged_against_float64(c):
+    """torch gives -0.1465 where the float64 answer is -0.125 (and minigrad -0.1249)."""
+    check(c)

@@ -15,6 +15,7 @@ from .shape import (
     check_index,
     checked_permutation,
     flat_shape,
+    index_view,
     squeezed_shape,
     swapped_axes,
     unsqueezed_shape,
@@ -39,6 +40,6 @@ __all__ = [
     "Log", "LogSoftmax", "MSE", "MatMul", "Mean", "Mul", "NLLLoss", "Neg",
     "Permute", "Pow", "ReLU", "Reshape", "Sigmoid", "Softmax", "Sqrt", "Stack", "Sub", "Sum",
     "TakeAlongDim", "Tanh", "Where", "arg_extremum", "check_index", "checked_permutation",
-    "clamp_bounds", "extremum", "flat_shape", "squeezed_shape", "swapped_axes",
+    "clamp_bounds", "extremum", "flat_shape", "index_view", "squeezed_shape", "swapped_axes",
     "unsqueezed_shape",
 ]  # fmt: skip

@@ -107,14 +107,14 @@ class Pow(Function):
 class Cast(Function):
     """out = x as `dtype`;  d/dx = 1 (the base casts the gradient back to x's dtype).
 
-    A float beyond a narrower float dtype's range becomes inf silently, as in PyTorch
-    (NumPy would warn; the check costs only narrowing casts, which are rare).
+    A number beyond a narrower float dtype's range becomes inf silently, as in PyTorch
+    (NumPy would warn; only casts that can overflow, which are rare, pay for np.errstate).
     """
 
     @staticmethod
     def forward(ctx, x, dtype):
-        if x.dtype.kind == "f" and dtype.kind == "f" and dtype.itemsize < x.dtype.itemsize:
-            with np.errstate(over="ignore"):
+        if dtype.kind == "f" and (dtype.itemsize < x.dtype.itemsize or dtype == np.float16):
+            with np.errstate(over="ignore"):  # float64 -> float32, int32 -> float16, ...
                 return x.astype(dtype)
         return x.astype(dtype)
 

@@ -42,6 +42,49 @@ def _has_array(index) -> bool:
     return any(isinstance(i, np.ndarray) for i in (index if isinstance(index, tuple) else (index,)))
 
 
+def _is_int(item) -> bool:
+    return isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_))
+
+
+def split_index(index):
+    """PyTorch's order for an index mixing integers and arrays: (integers, arrays), else None.
+
+    PyTorch selects at the integers first, then applies the arrays to what is left, so
+    x[0, :, [1, 2]] of a (2, 3, 4) tensor is (3, 2); NumPy indexes once and, the integer
+    counting as an array there, puts the array dims first: (2, 3). Applying the first
+    index (basic: a view) and then the second gives PyTorch's result with NumPy.
+    """
+    items = index if isinstance(index, tuple) else (index,)
+    if not (any(map(_is_int, items)) and _has_array(items)):
+        return None  # NumPy's single pass agrees with PyTorch
+    first, second = [], []
+    for item in items:
+        if isinstance(item, np.ndarray):
+            first.extend([slice(None)] * (item.ndim if item.dtype.kind == "b" else 1))
+            second.append(item)
+        elif _is_int(item):
+            first.append(item)
+        else:  # a slice, None, or `...`, which the second index passes over
+            first.append(item)
+            second.append(Ellipsis if item is Ellipsis else slice(None))
+    return tuple(first), tuple(second)
+
+
+def index_view(x, index):
+    """x[index] with PyTorch's order (see split_index): a view for a basic index."""
+    split = split_index(index)
+    return x[index] if split is None else x[split[0]][split[1]]
+
+
+def _put(out, index, value):
+    """out[index] = value with PyTorch's order (see split_index)."""
+    split = split_index(index)
+    if split is None:
+        out[index] = value
+    else:
+        out[split[0]][split[1]] = value  # the first index gives a view: writes reach out
+
+
 class Index(Function):
     """out = x[index];  d/dx = grad scattered back into zeros, *adding* at repeated indices."""
 
@@ -52,13 +95,18 @@ class Index(Function):
             ctx.save_for_backward(index)  # index arrays are freed after backward
         else:
             ctx.index = index  # a slice saves nothing, so backward may run twice (PyTorch)
-        return x[index]
+        return index_view(x, index)
 
     @staticmethod
     def backward(ctx, grad):
         out = np.zeros(ctx.shape, grad.dtype)
         if ctx.saved:
-            np.add.at(out, ctx.saved[0], grad)  # repeated indices add up
+            index = ctx.saved[0]
+            split = split_index(index)
+            if split is None:
+                np.add.at(out, index, grad)  # repeated indices add up
+            else:
+                np.add.at(out[split[0]], split[1], grad)  # into a view of out
         else:
             out[ctx.index] = grad  # basic slicing selects each element at most once
         return out, None
@@ -71,15 +119,15 @@ class IndexPut(Function):
     def forward(ctx, x, index, value):
         ctx.save_for_backward(index)
         out = x.copy()
-        out[index] = value
+        _put(out, index, value)
         return out
 
     @staticmethod
     def backward(ctx, grad):
         (index,) = ctx.saved
         gx = grad.copy()
-        gx[index] = 0
-        return gx, None, grad[index]
+        _put(gx, index, 0)
+        return gx, None, index_view(grad, index)
 
 
 class Cat(Function):
