@@ -204,18 +204,11 @@ def test_saving_under_a_file_raises_even_for_root(tmp_path):
     assert os.listdir(tmp_path) == ["file"]
 
 
-def test_saving_into_a_read_only_folder_raises_and_leaves_nothing(tmp_path):
-    folder = tmp_path / "read-only"
-    folder.mkdir()
-    folder.chmod(0o555)
-    try:
-        if os.access(folder, os.W_OK):
-            pytest.skip("this user (root) may write into read-only folders")
-        with pytest.raises(PermissionError):
-            mg.save({"a": np.ones(3)}, folder / "model.ckpt")
-        assert os.listdir(folder) == []
-    finally:
-        folder.chmod(0o755)
+def test_saving_into_a_folder_that_refuses_files_raises_and_leaves_nothing():
+    """/proc refuses new files even for root (a chmod-ed folder would not stop root)."""
+    with pytest.raises(OSError, match="minigrad-test"):
+        mg.save({"a": np.ones(3)}, "/proc/minigrad-test.ckpt")
+    assert not [name for name in os.listdir("/proc") if "minigrad-test" in name]
 
 
 def test_a_rename_that_fails_after_the_write_leaves_no_temporary_file(tmp_path):
