@@ -1,5 +1,6 @@
 """minigrad.nn modules against torch.nn: registration, state dicts both ways, repr, layers."""
 
+import copy
 import itertools
 import warnings
 from collections import OrderedDict
@@ -83,6 +84,64 @@ def test_assignment_rules_match_torch():
     assert "linear1.weight" not in ours.state_dict()
     with pytest.raises(AttributeError, match="'Net' object has no attribute 'linear1'"):
         _ = ours.linear1
+
+
+def test_members_read_back_as_torch_after_every_kind_of_change():
+    # Members are kept as plain attributes too (a faster lookup than torch's __getattr__):
+    # every way of changing one must still read back, and register, as in torch.
+    def history(lib):
+        nn_ = lib.nn
+        m = nn_.Linear(2, 3)
+        names = {}
+        seen = []
+
+        def new(name, obj):
+            names[id(obj)] = name
+            return obj
+
+        def look(*attrs):
+            got = [names.get(id(getattr(m, a, "missing")), "missing") for a in attrs]
+            seen.append((got, [n for n, _ in m.named_parameters()], list(dict(m.named_children()))))
+
+        names[id(None)] = "None"
+        p, q, r = (new(n, nn_.Parameter(lib.ones(3))) for n in "pqr")
+        m.bias = None
+        look("bias")
+        m.bias = p
+        look("bias")
+        m.register_parameter("bias", q)
+        look("bias")
+        m.register_parameter("bias", None)
+        look("bias")
+        del m.bias
+        look("bias")
+        m.bias = new("plain", lib.ones(3))
+        look("bias")
+        m.bias = p
+        look("bias")
+        with pytest.raises(TypeError, match="parameter 'weight'"):
+            m.weight = nn_.ReLU()  # a module cannot replace a parameter...
+        m.extra = new("relu", nn_.ReLU())
+        look("extra")
+        m.extra = r  # ...but a parameter replaces a module
+        look("extra")
+        del m.extra
+        m.add_module("extra", new("tanh", nn_.Tanh()))
+        look("extra")
+        m.extra = None
+        look("extra")
+        with pytest.raises(TypeError, match="child module 'extra'"):
+            m.extra = 5
+        del m.extra
+        m.extra = 5
+        look("extra")
+        twin = copy.deepcopy(m)
+        with lib.no_grad():
+            twin.bias.fill_(2.0)
+        seen.append([list(twin.parameters())[1] is twin.bias, m.bias.sum().item()])
+        return seen
+
+    assert history(minigrad) == history(torch)
 
 
 def test_module_misuse_raises_like_torch():

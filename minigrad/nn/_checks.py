@@ -35,7 +35,28 @@ def tensor_arg(value, name: str, fn: str) -> Tensor:
 def tensor_args(fn: str, **arguments) -> None:
     """Raise TypeError unless every named argument is a Tensor."""
     for name, value in arguments.items():
-        tensor_arg(value, name, fn)
+        if not isinstance(value, Tensor):
+            tensor_arg(value, name, fn)
+
+
+def linear_args(input, weight, bias) -> None:
+    """Raise, in the user's terms, the first thing `linear()` cannot take."""
+    tensor_args("linear", input=input, weight=weight)
+    if weight.ndim != 2:
+        raise RuntimeError(
+            f"linear(): weight must be 2-D (out_features, in_features), got shape {weight.shape}"
+        )
+    tensors = [input, weight] + ([tensor_arg(bias, "bias", "linear")] if bias is not None else [])
+    if len({t.dtype for t in tensors}) > 1:
+        raise RuntimeError(
+            "linear(): input, weight and bias must have the same dtype, got "
+            + ", ".join(t.dtype.name for t in tensors)
+        )
+    if bias is not None and bias.shape not in ((), (1,), (weight.shape[0],)):
+        raise RuntimeError(
+            f"linear(): bias of shape {bias.shape} does not fit weight of shape {weight.shape}: "
+            f"expected shape ({weight.shape[0]},)"
+        )
 
 
 def floating(x: Tensor, fn: str) -> Tensor:

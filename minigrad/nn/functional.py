@@ -21,24 +21,23 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     Gradients: d/dx = grad @ weight, d/dweight = grad^T @ x, d/dbias = grad summed over
     the leading dims; one fused `ops.Linear` node.
     """
-    _checks.tensor_args("linear", input=input, weight=weight)
-    if weight.ndim != 2:
-        raise RuntimeError(
-            f"linear(): weight must be 2-D (out_features, in_features), got shape {weight.shape}"
+    # One cheap test that suffices on the happy path; the full checks name what is wrong.
+    # (On the arrays: each Tensor property is one more Python call.)
+    if not (
+        isinstance(input, Tensor)
+        and isinstance(weight, Tensor)
+        and weight.data.ndim == 2
+        and input.data.dtype == weight.data.dtype
+        and (
+            bias is None
+            or (
+                isinstance(bias, Tensor)
+                and bias.data.shape == weight.data.shape[:1]
+                and bias.data.dtype == weight.data.dtype
+            )
         )
-    tensors = [input, weight] + (
-        [_checks.tensor_arg(bias, "bias", "linear")] if bias is not None else []
-    )
-    if len({t.dtype for t in tensors}) > 1:
-        raise RuntimeError(
-            "linear(): input, weight and bias must have the same dtype, got "
-            + ", ".join(t.dtype.name for t in tensors)
-        )
-    if bias is not None and bias.shape not in ((), (1,), (weight.shape[0],)):
-        raise RuntimeError(
-            f"linear(): bias of shape {bias.shape} does not fit weight of shape {weight.shape}: "
-            f"expected shape ({weight.shape[0]},)"
-        )
+    ):
+        _checks.linear_args(input, weight, bias)
     return ops.Linear.apply(input, weight, bias)
 
 
@@ -196,18 +195,26 @@ def binary_cross_entropy(
     the number of elements for 'mean'. Inputs outside [0, 1] raise RuntimeError.
     """
     reduction = _checks.reduction_mode(size_average, reduce, reduction)
-    _checks.tensor_args("binary_cross_entropy", input=input, target=target)
-    _checks.floating(input, "binary_cross_entropy")
-    if target.shape != input.shape:
-        raise ValueError(  # ValueError, as PyTorch
-            f"binary_cross_entropy(): target of shape {target.shape} must have the input's "
-            f"shape {input.shape}"
-        )
-    if target.dtype != input.dtype:
-        raise RuntimeError(
-            f"binary_cross_entropy(): target has dtype {target.dtype.name} but input has "
-            f"{input.dtype.name}; convert the target with .to(input.dtype)"
-        )
+    # One cheap test that suffices on the happy path; the full checks name what is wrong.
+    if not (
+        isinstance(input, Tensor)
+        and isinstance(target, Tensor)
+        and input.data.dtype.kind == "f"
+        and target.data.shape == input.data.shape
+        and target.data.dtype == input.data.dtype
+    ):
+        _checks.tensor_args("binary_cross_entropy", input=input, target=target)
+        _checks.floating(input, "binary_cross_entropy")
+        if target.shape != input.shape:
+            raise ValueError(  # ValueError, as PyTorch
+                f"binary_cross_entropy(): target of shape {target.shape} must have the input's "
+                f"shape {input.shape}"
+            )
+        if target.dtype != input.dtype:
+            raise RuntimeError(
+                f"binary_cross_entropy(): target has dtype {target.dtype.name} but input has "
+                f"{input.dtype.name}; convert the target with .to(input.dtype)"
+            )
     w = _checks.constant(weight, "weight", "binary_cross_entropy", shape=input.shape)
     return ops.BCE.apply(input, target, w, reduction=reduction)
 

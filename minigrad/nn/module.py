@@ -2,7 +2,10 @@
 
 Setting a `Parameter` or a `Module` as an attribute registers it, in order, in
 `_parameters` or `_modules`; everything else (`parameters()`, `state_dict()`, `train()`,
-the repr) walks those two dicts.
+the repr) walks those two dicts. Each is also kept as a plain instance attribute, so that
+`self.weight` in `forward` is an ordinary lookup (PyTorch finds it through `__getattr__`,
+a slower path taken on every access); `__setattr__`, `__delattr__`, `register_parameter`
+and `add_module` keep the two in step.
 """
 
 from collections import namedtuple
@@ -63,18 +66,15 @@ class Module:
 
     # ----- registration ----------------------------------------------------------------------
     def __setattr__(self, name: str, value) -> None:
+        # PyTorch's order of tests: a Module cannot replace a parameter, a Parameter can
+        # replace a module; a name registered before keeps its place.
         params = self.__dict__.get("_parameters")
         modules = self.__dict__.get("_modules")
-        if isinstance(value, (Parameter, Module)):
+        if isinstance(value, Parameter):
             if params is None:
-                raise AttributeError(
-                    f"cannot assign {'parameters' if isinstance(value, Parameter) else 'module'} "
-                    "before Module.__init__() call"
-                )
-            mine, other = (params, modules) if isinstance(value, Parameter) else (modules, params)
-            self.__dict__.pop(name, None)
-            other.pop(name, None)
-            mine[name] = value  # a name registered before keeps its place, as in PyTorch
+                raise AttributeError("cannot assign parameters before Module.__init__() call")
+            modules.pop(name, None)
+            params[name] = value
         elif params is not None and name in params:
             if value is not None:
                 raise TypeError(
@@ -82,6 +82,10 @@ class Module:
                     "(nn.Parameter or None expected)"
                 )
             params[name] = None
+        elif isinstance(value, Module):
+            if modules is None:
+                raise AttributeError("cannot assign module before Module.__init__() call")
+            modules[name] = value
         elif modules is not None and name in modules:
             if value is not None:
                 raise TypeError(
@@ -89,11 +93,11 @@ class Module:
                     "(nn.Module or None expected)"
                 )
             modules[name] = None
-        else:
-            object.__setattr__(self, name, value)
+        object.__setattr__(self, name, value)  # the copy that plain lookup finds
 
     def __getattr__(self, name: str):
-        # Called only when normal lookup fails: registered members live in the two dicts.
+        # Called only when normal lookup fails, so only for a member written straight into
+        # `_parameters` or `_modules` (as some PyTorch code does) or for a missing name.
         for registry in ("_parameters", "_modules"):
             members = self.__dict__.get(registry, {})
             if name in members:
@@ -102,8 +106,10 @@ class Module:
 
     def __delattr__(self, name: str) -> None:
         for registry in ("_parameters", "_modules"):
-            if name in self.__dict__.get(registry, {}):
-                del self.__dict__[registry][name]
+            members = self.__dict__.get(registry, {})
+            if name in members:
+                del members[name]
+                self.__dict__.pop(name, None)
                 return
         object.__delattr__(self, name)
 
@@ -116,9 +122,9 @@ class Module:
             )
         if "_parameters" not in self.__dict__:
             raise AttributeError("cannot assign parameter before Module.__init__() call")
-        self.__dict__.pop(name, None)
         self._modules.pop(name, None)
         self._parameters[name] = param
+        self.__dict__[name] = param
 
     def add_module(self, name: str, module: "Module | None") -> None:
         """Register `module` as a child called `name` (`self.<name> = module` does the same)."""
@@ -128,9 +134,9 @@ class Module:
             raise KeyError(f'module name must be a non-empty string without ".", got {name!r}')
         if "_modules" not in self.__dict__:
             raise AttributeError("cannot assign module before Module.__init__() call")
-        self.__dict__.pop(name, None)
         self._parameters.pop(name, None)
         self._modules[name] = module
+        self.__dict__[name] = module
 
     # ----- walking the tree ------------------------------------------------------------------
     def named_modules(self, memo=None, prefix: str = "", remove_duplicate: bool = True):

@@ -59,19 +59,26 @@ class SGD(Optimizer):
         # Python floats keep float32 arrays float32 (a NumPy float64 scalar would not).
         lr, weight_decay = float(group["lr"]), float(group["weight_decay"])
         momentum, dampening = float(group["momentum"]), float(group["dampening"])
+        maximize, nesterov = group["maximize"], group["nesterov"]
+        if not (maximize or weight_decay or momentum):  # plain SGD, the common case
+            for p in params:
+                theta = p.data
+                theta -= lr * p.grad.data
+            return
         for p in params:
-            theta = p.data
-            g = -p.grad.data if group["maximize"] else p.grad.data  # p.grad itself never changes
+            theta, g = p.data, p.grad.data  # p.grad itself never changes
+            if maximize:
+                g = -g
             if weight_decay != 0:
                 g = g + weight_decay * theta
             if momentum != 0:
                 state = self.state[p]
-                if "momentum_buffer" not in state:
+                b = state.get("momentum_buffer")
+                if b is None:
                     # A copy, and an array even for a 0-d g (NumPy hands back scalars there).
                     b = state["momentum_buffer"] = np.array(g)  # the first step: no dampening
                 else:
-                    b = state["momentum_buffer"]
                     b *= momentum
-                    b += (1 - dampening) * g
-                g = g + momentum * b if group["nesterov"] else b
+                    b += (1 - dampening) * g if dampening else g  # (1 - 0) * g: a wasted copy
+                g = g + momentum * b if nesterov else b
             theta -= lr * g
