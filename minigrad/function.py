@@ -86,32 +86,31 @@ class Function:
         if out.base is not None or _returns_input(out, inputs):
             _share_version(result, args)
         if record and out.dtype.kind == "f":
-            ctx.edges = [
-                (a.grad_fn or a, a.data.shape, a.data.dtype) if need else None
-                for a, need in zip(args, needs)
-            ]
+            edges = []
+            for a, need in zip(args, needs):
+                edges.append((a.grad_fn or a, a.data.shape, a.data.dtype) if need else None)
+            ctx.edges = edges
             ctx.retained = None
             ctx.versions = _stamps(ctx.saved, args, result) if ctx.saved else ()
             result._requires_grad = True
             result.grad_fn = ctx
         return result
 
-    # ----- checks the engine runs around `backward` (errors only) -----------------------
-    def check_saved(self) -> None:
-        """Raise if the saved arrays were freed or changed in place since forward."""
-        if self.saved is None:
-            raise RuntimeError(
-                f"Trying to backward through {self.name()} a second time, but the arrays it "
-                "saved were freed by the first backward. Pass retain_graph=True to the first "
-                "backward() if you need to call it twice."
-            )
-        for counter, version, what, shape in self.versions:
-            if counter[0] != version:
-                raise RuntimeError(
-                    "one of the arrays needed for gradient computation has been modified by "
-                    f"an in-place operation: {what} of shape {shape} saved by {self.name()} is "
-                    f"at version {counter[0]}; expected version {version} instead."
-                )
+    # ----- errors the engine raises around `backward` -----------------------------------------
+    def freed_error(self) -> RuntimeError:
+        return RuntimeError(
+            f"Trying to backward through {self.name()} a second time, but the arrays it "
+            "saved were freed by the first backward. Pass retain_graph=True to the first "
+            "backward() if you need to call it twice."
+        )
+
+    def version_error(self, stamp) -> RuntimeError:
+        counter, version, shape, what = stamp
+        return RuntimeError(
+            "one of the arrays needed for gradient computation has been modified by "
+            f"an in-place operation: {what} of shape {shape} saved by {self.name()} is "
+            f"at version {counter[0]}; expected version {version} instead."
+        )
 
     def arity_error(self, grads) -> RuntimeError:
         return RuntimeError(
@@ -128,18 +127,19 @@ def _returns_input(out, inputs) -> bool:
 
 
 def _stamps(saved, args, result):
-    """Version stamps of the tensors whose own arrays were saved, checked before backward."""
+    """Version stamps `(counter, version, shape, what)` of the tensors whose own arrays were
+    saved: backward refuses to run if one has changed in place since."""
     stamps = []
-    for t in args:
-        if isinstance(t, Tensor):
-            for s in saved:
-                if s is t.data:
-                    stamps.append((t._version, t._version[0], "an input", t.data.shape))
-                    break
     for s in saved:
-        if s is result.data:
-            stamps.append((result._version, 0, "its output", result.data.shape))
-            break
+        if s is None:
+            continue
+        for t in args:
+            if isinstance(t, Tensor) and s is t.data:
+                stamps.append((t._version, t._version[0], s.shape, "an input"))
+                break
+        else:
+            if s is result.data:
+                stamps.append((result._version, 0, s.shape, "its output"))
     return stamps
 
 
