@@ -4,7 +4,14 @@ A loss computes one value per sample, then reduces them as PyTorch does: `reduct
 is 'none' (the per-sample values), 'sum', or 'mean', which divides the sum by `total`:
 the number of elements or samples or, for class-index targets, the summed weight of
 the targets that count (a weighted mean). A mean over nothing is NaN.
+
+The losses over classes (CrossEntropy, NLLLoss) work on one layout, (C, samples), and
+find each sample's target class in it by a flat index: on the small (N, C) batches of a
+training step, NumPy's reductions over a short axis and `take_along_axis` cost several
+times the arithmetic.
 """
+
+import math
 
 import numpy as np
 
@@ -22,7 +29,7 @@ def _reduce(loss, reduction, total):
     """Reduce the per-sample losses; 'mean' divides their sum by `total`."""
     if reduction == "none":
         return loss
-    out = loss.sum()
+    out = np.add.reduce(loss, axis=None)  # loss.sum() without its Python layer
     if reduction == "sum":
         return out
     if total == 0:  # a mean over nothing (every target ignored, no samples): NaN, as PyTorch
@@ -34,7 +41,7 @@ def _per_sample(grad, reduction, total, valid=None):
     """dL/d(each per-sample loss), from `grad` = dL/d(the reduced loss).
 
     A mean over a zero total gives, as PyTorch's backward, NaN to the samples that count
-    and 0 to the ignored ones (where `valid` is False).
+    and 0 to the ignored ones (where `valid` is False; None means every sample counts).
     """
     if reduction != "mean":
         return grad
@@ -50,7 +57,8 @@ def _ieee():
 
     With finite inputs that happens only at the edges of a dtype's range (a result past
     float32's 3e38, float16's epsilon rounding to 0); NumPy would warn there, and these
-    losses promise no warnings for finite inputs. Costs about 1.5 us a call.
+    losses promise no warnings for finite inputs. Costs about 1 us a call, so each
+    forward and backward enters it once.
     """
     return np.errstate(over="ignore", invalid="ignore", divide="ignore")
 
@@ -67,14 +75,6 @@ def _narrow(out, dtype):
     return out if out.dtype == dtype else out.astype(dtype)
 
 
-def _log_softmax(x, axis):
-    """x - logsumexp(x) along `axis`, shifted by the max so that exp never overflows."""
-    shifted = x - x.max(axis=axis, keepdims=True, initial=-np.inf)
-    if shifted.size == 0:  # no classes or no samples: nothing to normalise (and no log(0))
-        return shifted
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
-
-
 def _sigmoid(x):
     """1 / (1 + exp(-x)), using exp(-|x|) <= 1 so that nothing overflows."""
     e = np.exp(-np.abs(x))
@@ -86,51 +86,76 @@ def _softplus(x):
     return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
 
 
+# ----- one row per class ------------------------------------------------------------------
 def _class_axis(x) -> int:
     """Classes lie along dim 1 of (N, C, d1, ...) and along dim 0 of an unbatched (C,)."""
     return 1 if x.ndim > 1 else 0
 
 
-def _along(weight, x, axis):
-    """A per-class weight (C,) reshaped to broadcast along x's class axis."""
-    shape = [1] * x.ndim
-    shape[axis] = -1
-    return weight.reshape(shape)
+def _by_class(x, axis):
+    """x as (C, samples), one row per class: the class axis moved first, the rest flattened.
+
+    A contiguous copy, so that a flat index addresses the same entry in every array computed
+    from it. Why this layout: a reduction or broadcast over the classes then runs along the
+    long sample axis; over a short class axis NumPy is several times slower (240 x 3 logits).
+    """
+    moved = x.swapaxes(0, axis)  # the class axis is 0 or 1, so moving it first is a swap
+    return np.ascontiguousarray(moved.reshape(len(moved), math.prod(moved.shape[1:])))
+
+
+def _from_by_class(g, shape, axis):
+    """(C, samples) back in `shape`, the shape `_by_class` took it from (a view)."""
+    return g.reshape(shape[axis : axis + 1] + shape[:axis] + shape[axis + 1 :]).swapaxes(0, axis)
+
+
+def _log_softmax(x):
+    """x - logsumexp(x) along axis 0 of x (C, samples), shifted by the max so that exp
+    never overflows and the log's argument is at least 1."""
+    if x.size == 0:  # no classes or no samples: nothing to normalise (and no log(0))
+        return x.copy()
+    shifted = x - np.maximum.reduce(x, axis=0)
+    return shifted - np.log(np.add.reduce(np.exp(shifted), axis=0))
 
 
 def _class_targets(target, weight, ignore_index, n_classes, dtype):
-    """Check class-index targets; return (index, weight of each target, valid) per sample.
+    """Check class-index targets (samples,); return (flat, w_target, total, valid).
 
-    `index` is the target with ignored entries set to class 0 (so that it can index);
-    the weight is w[target] (1 without `weight`), and 0 where the target is ignored.
+    `flat` indexes each target's entry in a flattened (C, samples) array (class 0 for an
+    ignored target); `w_target` is w[target] (1 without `weight`, a scalar when every target
+    weighs 1), 0 where the target is ignored; `total` is its sum; `valid` marks the targets
+    that count, None when all do.
     """
-    valid = target != ignore_index
-    bad = valid & ((target < 0) | (target >= n_classes))
-    if bad.any():
-        raise IndexError(
-            f"Target {target[bad][0]} is out of bounds: targets must be class indices in "
-            f"[0, {n_classes - 1}] for {n_classes} classes, or ignore_index={ignore_index}"
-        )
-    index = np.where(valid, target, 0)
-    if weight is None or n_classes == 0:  # no classes: every target is ignored
-        return index, valid.astype(dtype), valid
-    return index, np.where(valid, weight[index], 0).astype(dtype), valid
+    n = target.shape[0]
+    # Negative targets wrap to huge unsigned numbers, so one max checks both bounds.
+    in_range = n == 0 or target.astype(np.uint64, copy=False).max() < n_classes
+    if in_range and not 0 <= ignore_index < n_classes:  # the usual case: every target counts
+        valid, index = None, target
+    else:
+        valid = target != ignore_index
+        bad = valid & ((target < 0) | (target >= n_classes))
+        if bad.any():
+            raise IndexError(
+                f"Target {target[bad][0]} is out of bounds: targets must be class indices in "
+                f"[0, {n_classes - 1}] for {n_classes} classes, or ignore_index={ignore_index}"
+            )
+        index = np.where(valid, target, 0)
+    flat = index * n + np.arange(n)
+    if valid is None and weight is None:
+        return flat, 1.0, n, None
+    if valid is None:
+        w_target = weight[index].astype(dtype, copy=False)
+    elif weight is None or n_classes == 0:  # no classes: every target is ignored
+        w_target = valid.astype(dtype)
+    else:
+        w_target = np.where(valid, weight[index], 0).astype(dtype, copy=False)
+    return flat, w_target, w_target.sum(), valid
 
 
-def _pick(x, index, axis):
-    """Each sample's entry of x at its class index along `axis`."""
-    if x.shape[axis] == 0:  # no classes, so every target is ignored
-        return np.zeros(index.shape, x.dtype)
-    return np.take_along_axis(x, np.expand_dims(index, axis), axis).squeeze(axis)
-
-
-def _place(values, index, shape, axis):
-    """Zeros of `shape` holding each sample's value at its class index (inverse of _pick)."""
-    out = np.zeros(shape, values.dtype)
-    if shape[axis] == 0:  # no classes, so every target is ignored
-        return out
-    np.put_along_axis(out, np.expand_dims(index, axis), np.expand_dims(values, axis), axis)
-    return out
+def _take(x, flat):
+    """Each sample's entry of x (C, samples) at its flat index."""
+    if x.size == 0:  # no classes, so every target is ignored
+        return np.zeros(flat.shape, x.dtype)
+    return x.take(flat)
 
 
 # ----- the ops -----------------------------------------------------------------------------
@@ -140,68 +165,77 @@ class CrossEntropy(Function):
     Stable: log_softmax(x) = (x - m) - log(sum(exp(x - m))) with m = max(x), so exp never
     overflows and the log's argument is at least 1: logits of +-1e4 stay finite.
 
-    q says how much each class's log-probability counts, one row per sample. Class-index
-    targets: (1 - label_smoothing) * w[target] on the target class plus
-    label_smoothing / C * w[c] on every class c, and 0 for an ignored target.
-    Class-probability targets (x's shape): (target * (1 - label_smoothing) +
-    label_smoothing / C) * w[c]. This is log_softmax and nll_loss fused into one node.
+    q says how much each class's log-probability counts, one column per sample. Class-index
+    targets: (1 - label_smoothing) * w[target] on the target class (kept sparse: a flat
+    index and its weight) plus label_smoothing / C * w[c] on every class c, and 0 for an
+    ignored target. Class-probability targets (x's shape): (target * (1 - label_smoothing)
+    + label_smoothing / C) * w[c]. This is log_softmax and nll_loss fused into one node.
     """
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index=-100, label_smoothing=0.0, reduction="mean"):
-        dtype = x.dtype
-        x, target, weight = _wide(x, target, weight)
+        dtype, shape, axis = x.dtype, x.shape, _class_axis(x)
+        if dtype == np.float16:
+            x, target, weight = _wide(x, target, weight)
         with _ieee():
-            axis = _class_axis(x)
-            n_classes = x.shape[axis]
-            share = label_smoothing / max(n_classes, 1)  # each class's part of the smoothing
-            logp = _log_softmax(x, axis)
-            w_class = None if weight is None else _along(weight, x, axis)
-            if target.dtype.kind == "f":  # class probabilities
-                valid = None
-                soft = target * (1 - label_smoothing) + share if label_smoothing else target
-                q = soft if w_class is None else soft * w_class
-                loss = -(q * logp).sum(axis=axis)
-                total = x.size // n_classes if n_classes else 0  # the number of samples
-            else:
-                index, w_target, valid = _class_targets(
-                    target, weight, ignore_index, n_classes, x.dtype
+            logp = _log_softmax(_by_class(x, axis))  # (C, samples)
+            n_classes, n = logp.shape
+            keep, share = 1 - label_smoothing, label_smoothing / max(n_classes, 1)
+            w_c = 1.0 if weight is None else weight[:, None]  # each class's weight
+            if target.dtype.kind == "f":  # class probabilities: q is dense
+                flat = w_pick = valid = None
+                soft = _by_class(target, axis)
+                soft = soft * keep + share if label_smoothing else soft
+                q = soft if weight is None else soft * w_c
+                loss = -np.add.reduce(q * logp, axis=0)
+                sum_q = np.add.reduce(q, axis=0)
+                total = n if n_classes else 0  # the number of samples
+            else:  # class indices: q is keep * w[t] at each flat index, plus the smoothing
+                flat, w_target, total, valid = _class_targets(
+                    target.reshape(n), weight, ignore_index, n_classes, logp.dtype
                 )
-                soft = None
-                loss = np.where(valid, -w_target * _pick(logp, index, axis), 0)
-                q = _place(w_target, index, logp.shape, axis)
+                soft = q = None
+                loss = -w_target * _take(logp, flat)
+                w_pick = sum_q = w_target
                 if label_smoothing > 0:
-                    w_c = 1.0 if w_class is None else w_class
-                    uniform = np.where(valid, -(logp * w_c).sum(axis=axis), 0)
-                    loss = (1 - label_smoothing) * loss + share * uniform
-                    counts = np.expand_dims(valid, axis).astype(x.dtype)
-                    q = (1 - label_smoothing) * q + counts * (share * w_c)
-                total = w_target.sum()
-            ctx.save_for_backward(logp, q, valid, soft, w_class)
-            ctx.axis, ctx.total, ctx.reduction = axis, total, reduction
-            ctx.keep = 1 - label_smoothing
-            out = _reduce(loss, reduction, total)
+                    uniform = -np.add.reduce(logp * w_c, axis=0)
+                    loss = keep * loss + share * uniform
+                    counts = 1.0 if valid is None else valid.astype(logp.dtype)
+                    q = counts * (share * w_c)  # the smoothing's share of every class
+                    w_pick = keep * w_target
+                    sum_q = w_pick + np.add.reduce(np.broadcast_to(q, logp.shape), axis=0)
+                if valid is not None:  # 0 even where the log-probability is -inf
+                    loss = np.where(valid, loss, 0)
+            ctx.save_for_backward(logp, flat, w_pick, q, sum_q, valid, soft, w_c)
+            ctx.total, ctx.reduction, ctx.shape, ctx.axis = total, reduction, shape, axis
+            ctx.keep = keep
+            out = _reduce(loss.reshape(shape[:axis] + shape[axis + 1 :]), reduction, total)
             if n_classes == 0 and label_smoothing > 0 and valid is not None:
                 out = out * np.nan  # PyTorch scales the reduced loss by label_smoothing / 0
             return _narrow(out, dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        (grad,) = _wide(grad)
+        if grad.dtype == np.float16:
+            (grad,) = _wide(grad)
         with _ieee():
-            logp, q, valid, soft, w_class = ctx.saved
+            logp, flat, w_pick, q, sum_q, valid, soft, w_c = ctx.saved
             g = _per_sample(grad, ctx.reduction, ctx.total, valid)
-            g = np.expand_dims(g, ctx.axis) if g.ndim else g
+            g = g.reshape(-1) if g.ndim else g  # one per sample, or one for all
             need_x, need_target, need_weight = ctx.needs_input_grad
             gx = gt = gw = None
             if need_x:
-                gx = g * (np.exp(logp) * q.sum(axis=ctx.axis, keepdims=True) - q)
+                gx = np.exp(logp) * (g * sum_q)
+                if flat is not None and logp.size:
+                    gx.ravel()[flat] -= g * w_pick
+                if q is not None:
+                    gx -= g * q
+                gx = _from_by_class(gx, ctx.shape, ctx.axis)
             if need_target:  # probabilities: d/dtarget = -grad * (1 - label_smoothing) * w * logp
-                gt = (-ctx.keep * g) * logp
-                gt = gt if w_class is None else gt * w_class
+                gt = (-ctx.keep * g) * logp * w_c
+                gt = _from_by_class(gt, ctx.shape, ctx.axis)
             if need_weight and soft is not None:  # d/dw[c] = -sum over samples of grad*soft*logp
-                samples = tuple(a for a in range(logp.ndim) if a != ctx.axis)
-                gw = (-g * soft * logp).sum(axis=samples)
+                gw = np.add.reduce(-g * soft * logp, axis=1)
             return gx, gt, gw
 
 
@@ -213,23 +247,30 @@ class NLLLoss(Function):
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index=-100, reduction="mean"):
+        shape, axis = x.shape, _class_axis(x)
+        x = _by_class(x, axis)
+        flat, w_target, total, valid = _class_targets(
+            target.reshape(x.shape[1]), weight, ignore_index, x.shape[0], x.dtype
+        )
         with _ieee():
-            axis = _class_axis(x)
-            index, w_target, valid = _class_targets(
-                target, weight, ignore_index, x.shape[axis], x.dtype
-            )
-            total = w_target.sum()
-            ctx.save_for_backward(index, w_target, valid)
-            ctx.axis, ctx.total, ctx.reduction, ctx.shape = axis, total, reduction, x.shape
-            loss = np.where(valid, -w_target * _pick(x, index, axis), 0)  # even where x is inf
-            return _reduce(loss, reduction, total)
+            loss = -w_target * _take(x, flat)
+            if valid is not None:  # 0 even where x is inf
+                loss = np.where(valid, loss, 0)
+        ctx.save_for_backward(flat, w_target, valid)
+        ctx.total, ctx.reduction, ctx.shape, ctx.axis = total, reduction, shape, axis
+        return _reduce(loss.reshape(target.shape), reduction, total)
 
     @staticmethod
     def backward(ctx, grad):
         with _ieee():
-            index, w_target, valid = ctx.saved
+            flat, w_target, valid = ctx.saved
             g = _per_sample(grad, ctx.reduction, ctx.total, valid)
-            return _place(-g * w_target, index, ctx.shape, ctx.axis), None, None
+            g = g.reshape(-1) if g.ndim else g
+            shape, axis = ctx.shape, ctx.axis
+            gx = np.zeros((shape[axis], math.prod(shape[:axis] + shape[axis + 1 :])), grad.dtype)
+            if gx.size:
+                gx.ravel()[flat] = -g * w_target
+            return _from_by_class(gx, shape, axis), None, None
 
 
 class BCE(Function):
@@ -244,23 +285,24 @@ class BCE(Function):
     @staticmethod
     def forward(ctx, x, y, weight, reduction="mean"):
         dtype = x.dtype
-        x, y, weight = _wide(x, y, weight)
-        with _ieee():
-            _check_probabilities(x, "input", "binary_cross_entropy_with_logits takes raw scores")
-            _check_probabilities(y, "target", "use 0/1 labels or probabilities")
-            log_x, log_1mx = _logs(x, floor=-100.0)  # the floor spares log(0) and its warning
-            loss = (y - 1) * np.maximum(log_1mx, -100.0) - y * np.maximum(log_x, -100.0)
+        if dtype == np.float16:
+            x, y, weight = _wide(x, y, weight)
+        _check_probabilities(x, "input", "binary_cross_entropy_with_logits takes raw scores")
+        _check_probabilities(y, "target", "use 0/1 labels or probabilities")
+        with _ieee():  # log(0) = -inf, before the clamp
+            loss = (y - 1) * np.maximum(np.log1p(-x), -100.0) - y * np.maximum(np.log(x), -100.0)
             if weight is not None:  # in the weight's own dtype, then x's, as PyTorch
                 loss = (loss * weight).astype(x.dtype, copy=False)
             ctx.save_for_backward(x, y, weight)
             ctx.total, ctx.reduction = loss.size, reduction
             # PyTorch's floor in the input's dtype: float16 rounds 1e-12 to 0 (NaN at 0 and 1)
-            ctx.epsilon = float(np.asarray(BCE_EPSILON, dtype))
+            ctx.epsilon = BCE_EPSILON if dtype != np.float16 else 0.0
             return _narrow(_reduce(loss, reduction, loss.size), dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        (grad,) = _wide(grad)
+        if grad.dtype == np.float16:
+            (grad,) = _wide(grad)
         with _ieee():
             x, y, weight = ctx.saved
             g = _per_sample(grad, ctx.reduction, ctx.total)
@@ -271,26 +313,20 @@ class BCE(Function):
             if need_x:
                 gx = g * (x - y) / np.maximum((1 - x) * x, ctx.epsilon)
             if need_y:  # at x = 0 or 1 a zero weight gives 0 * inf = NaN, as in PyTorch
-                log_x, log_1mx = _logs(x, floor=-np.inf)
-                gy = g * (log_1mx - log_x)
+                gy = g * (np.log1p(-x) - np.log(x))
             return gx, gy, None
 
 
 def _check_probabilities(p, name, hint):
-    inside = (p >= 0) & (p <= 1)  # False for NaN too
-    if not inside.all():
-        bad = p[~inside]
-        raise RuntimeError(
-            f"binary_cross_entropy: all elements of {name} should be between 0 and 1 ({hint}), "
-            f"but found {bad[0]}" + (f" and {bad.size - 1} more" if bad.size > 1 else "")
-        )
-
-
-def _logs(x, floor):
-    """(log(x), log(1 - x)), with `floor` where the log's argument is 0."""
-    log_x = np.log(x, out=np.full_like(x, floor), where=x > 0)
-    log_1mx = np.log1p(-x, out=np.full_like(x, floor), where=x < 1)
-    return log_x, log_1mx
+    """Raise unless every element of p lies in [0, 1]; NaN fails both comparisons."""
+    if p.size == 0 or (p.min() >= 0 and p.max() <= 1):
+        return
+    inside = (p >= 0) & (p <= 1)
+    bad = p[~inside]
+    raise RuntimeError(
+        f"binary_cross_entropy: all elements of {name} should be between 0 and 1 ({hint}), "
+        f"but found {bad[0]}" + (f" and {bad.size - 1} more" if bad.size > 1 else "")
+    )
 
 
 class BCEWithLogits(Function):
