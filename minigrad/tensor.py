@@ -10,6 +10,7 @@ import numpy as np
 
 from . import dtypes
 from ._format import format_tensor
+from .engine import run_backward
 from .grad_mode import is_grad_enabled
 
 _new = object.__new__
@@ -498,8 +499,6 @@ class Tensor:
         if self.grad_fn is None:
             self._accumulate_grad(grad, owned=True)
         else:
-            from .engine import run_backward
-
             run_backward(self.grad_fn, grad, retain_graph)
 
     def _accumulate_grad(self, grad, owned: bool) -> None:

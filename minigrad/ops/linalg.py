@@ -71,7 +71,9 @@ class Linear(Function):
         x, w = ctx.saved
         gx = None if w is None else grad @ w
         gw = None
-        if x is not None:  # rows counted explicitly: reshape(-1, 0) is ambiguous for no features
+        if x is not None and x.ndim == 2:
+            gw = grad.T @ x
+        elif x is not None:  # rows counted explicitly: reshape(-1, 0) is ambiguous for no features
             rows = math.prod(x.shape[:-1])
             gw = grad.reshape(rows, grad.shape[-1]).T @ x.reshape(rows, x.shape[-1])
         return gx, gw, grad
