@@ -287,8 +287,7 @@ class BCE(Function):
         dtype = x.dtype
         if dtype == np.float16:
             x, y, weight = _wide(x, y, weight)
-        _check_probabilities(x, "input", "binary_cross_entropy_with_logits takes raw scores")
-        _check_probabilities(y, "target", "use 0/1 labels or probabilities")
+        _check_probabilities(x, y)
         with _ieee():  # log(0) = -inf, before the clamp
             loss = (y - 1) * np.maximum(np.log1p(-x), -100.0) - y * np.maximum(np.log(x), -100.0)
             if weight is not None:  # in the weight's own dtype, then x's, as PyTorch
@@ -317,16 +316,22 @@ class BCE(Function):
             return gx, gy, None
 
 
-def _check_probabilities(p, name, hint):
-    """Raise unless every element of p lies in [0, 1]; NaN fails both comparisons."""
-    if p.size == 0 or (p.min() >= 0 and p.max() <= 1):
+def _check_probabilities(x, y):
+    """Raise unless every element of x (input) and y (target) lies in [0, 1], as PyTorch."""
+    # Both at once: minimum and maximum propagate NaN, which fails both comparisons.
+    if x.size == 0 or (np.minimum(x, y).min() >= 0 and np.maximum(x, y).max() <= 1):
         return
-    inside = (p >= 0) & (p <= 1)
-    bad = p[~inside]
-    raise RuntimeError(
-        f"binary_cross_entropy: all elements of {name} should be between 0 and 1 ({hint}), "
-        f"but found {bad[0]}" + (f" and {bad.size - 1} more" if bad.size > 1 else "")
-    )
+    for p, name, hint in (
+        (x, "input", "binary_cross_entropy_with_logits takes raw scores"),
+        (y, "target", "use 0/1 labels or probabilities"),
+    ):
+        bad = p[~((p >= 0) & (p <= 1))]  # NaN too
+        if bad.size:
+            raise RuntimeError(
+                f"binary_cross_entropy: all elements of {name} should be between 0 and 1 "
+                f"({hint}), but found {bad[0]}"
+                + (f" and {bad.size - 1} more" if bad.size > 1 else "")
+            )
 
 
 class BCEWithLogits(Function):
