@@ -62,13 +62,19 @@ class Function:
         ctx.saved = ()
         inputs = []
         needs = []
+        edges = []  # per input: None, or (its node, or itself if a leaf; shape; dtype)
         for a in args:
             if isinstance(a, Tensor):
-                inputs.append(a.data)
-                needs.append(a._requires_grad)
+                data = a.data
+                inputs.append(data)
+                if a._requires_grad:
+                    needs.append(True)
+                    edges.append((a.grad_fn or a, data.shape, data.dtype))
+                    continue
             else:
                 inputs.append(a)
-                needs.append(False)
+            needs.append(False)
+            edges.append(None)
         record = True in needs and grad_mode.state.enabled
         ctx.needs_input_grad = tuple(needs) if record else (False,) * len(needs)
         out = cls.forward(ctx, *inputs, **kwargs)
@@ -86,9 +92,6 @@ class Function:
         if out.base is not None or _returns_input(out, inputs):
             _share_version(result, args)
         if record and out.dtype.kind == "f":
-            edges = []
-            for a, need in zip(args, needs):
-                edges.append((a.grad_fn or a, a.data.shape, a.data.dtype) if need else None)
             ctx.edges = edges
             ctx.retained = None
             ctx.versions = _stamps(ctx.saved, args, result) if ctx.saved else ()
