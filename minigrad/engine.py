@@ -122,6 +122,7 @@ def run_backward(root, grad, retain_graph):
                 target._accumulate_grad(g, owned)
                 continue
             pending[target] = pending[target] + g if target in pending else g
-            counts[target] -= 1
-            if counts[target] == 0:
+            left = counts[target] - 1
+            counts[target] = left
+            if not left:
                 ready.append(target)

@@ -1063,6 +1063,7 @@ def test_fuzz_operators(c):
 @example(call("F.relu", t([True, False], "bool")))
 @example(call("F.one_hot", t(np.zeros(0), "int64"), 0))
 @example(call("F.log_softmax", t([[-3e38, 3e38]]), 1, None))
+@example(call("F.log_softmax", t(3.4028235677973366e38, F64), 0, "dtype:float32"))  # -> inf
 def test_fuzz_layers_and_activations(c):
     check(c)
 

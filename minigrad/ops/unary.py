@@ -175,12 +175,13 @@ def shift_by_max(x, dim):
     """x - max(x) along dim: every entry <= 0, so exp of it never overflows.
 
     The subtraction itself overflows to -inf (whose exp is the right answer, 0) only
-    when x spans more than the dtype's range, e.g. float32 logits of -3e38 and 3e38.
-    np.errstate (about 2 us) keeps NumPy from warning then: cheaper than any check
-    for it, which would need another pass over x.
+    when x spans more than the dtype's range, e.g. float32 logits of -3e38 and 3e38;
+    a float64 3.4028236e38 cast to float32 by `dtype=` is inf, and inf - inf is NaN, as
+    in PyTorch. One np.errstate (about 1 us) keeps NumPy quiet in both cases: cheaper
+    than any check for them, which would need another pass over x.
     """
     m = x.max(axis=dim, keepdims=True, initial=-np.inf)
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):
         return x - m
 
 
