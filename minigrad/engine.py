@@ -18,11 +18,11 @@ def sum_to(grad, shape):
 
     This is the only place in minigrad that reduces a gradient to an input's shape.
     """
+    if grad.ndim == 2 and len(shape) == 1 and shape[0] == grad.shape[1] and grad.dtype in _BLAS:
+        return _ones(len(grad), grad.dtype) @ grad  # a bias's gradient: see _ones
     lead = grad.ndim - len(shape)
     if lead < 0 or any(n != 1 and n != g for n, g in zip(shape, grad.shape[lead:])):
         return None
-    if lead == 1 and grad.ndim == 2 and shape[0] == grad.shape[1] and grad.dtype in _BLAS:
-        return _ones(len(grad), grad.dtype) @ grad  # a bias's gradient: see _ones
     if lead:
         grad = grad.sum(axis=tuple(range(lead)))  # a fresh array, not a view of one
     stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)

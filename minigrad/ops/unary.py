@@ -124,12 +124,14 @@ class ReLU(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved
-        mask = (out != 0) * _ALL_ONES[grad.itemsize]  # as wide as grad's floats
-        return (grad.view(mask.dtype) & mask).view(grad.dtype)
+        bits = _UNSIGNED[grad.itemsize]  # unsigned integers as wide as grad's floats
+        mask = np.asarray(out != 0).astype(bits)  # 1 where out != 0, else 0 (an array if 0-d)
+        np.negative(mask, out=mask)  # -1 wraps around to all ones
+        mask &= grad.view(bits)
+        return mask.view(grad.dtype)
 
 
-# Unsigned integers of 2, 4 and 8 bytes (float16, 32, 64's widths) with every bit set.
-_ALL_ONES = {2: np.uint16(0xFFFF), 4: np.uint32(0xFFFF_FFFF), 8: np.uint64(0xFFFF_FFFF_FFFF_FFFF)}
+_UNSIGNED = {2: np.uint16, 4: np.uint32, 8: np.uint64}
 
 
 class Sigmoid(Function):
