@@ -111,7 +111,12 @@ def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> 
     count = int(np.ceil((end - start) / step))
     if dtype.kind != "f":
         start, step = int(start), int(step)
-    values = start + np.arange(count, dtype=np.float64 if dtype.kind == "f" else np.int64) * step
+    try:
+        values = start + np.arange(count, dtype=np.float64 if dtype.kind == "f" else np.int64) * step
+    except MemoryError:  # a tiny step: PyTorch's allocator raises a RuntimeError
+        raise RuntimeError(
+            f"arange(): {count} values from {start} to {end} with step {step} do not fit in memory"
+        ) from None
     return _new(values.astype(dtype), requires_grad)
 
 

@@ -1027,6 +1027,7 @@ F64 = "float64"
 @example(call("clamp", t([8.0], "float16"), 1e30, math.inf))
 @example(call("softmax", t([-3e38, 3e38], requires_grad=True), 0))  # overflow warning
 @example(call("log_softmax", t([[-3e38], [3e38]], requires_grad=True), 0))
+@example(call("arange", 0, 1, 2.2960187523208154e-15, None))  # MemoryError, torch RuntimeError
 def test_fuzz_functions_and_methods(c):
     check(c)
 
@@ -1112,6 +1113,16 @@ def test_fuzz_layers_and_activations(c):
         t(0.0, "float16", True),
         reduction="sum",
         weight=None,
+    )
+)
+@example(  # label smoothing over no classes, no samples, nothing ignored: torch's NaN
+    call(
+        "F.cross_entropy",
+        t(np.zeros((0, 0))),
+        t(np.zeros(0), "int64"),
+        reduction="sum",
+        ignore_index=-100,
+        label_smoothing=0.1,
     )
 )
 def test_fuzz_losses(c):

@@ -210,7 +210,7 @@ class CrossEntropy(Function):
             ctx.total, ctx.reduction, ctx.shape, ctx.axis = total, reduction, shape, axis
             ctx.keep = keep
             out = _reduce(loss.reshape(shape[:axis] + shape[axis + 1 :]), reduction, total)
-            if n_classes == 0 and label_smoothing > 0 and valid is not None:
+            if n_classes == 0 and label_smoothing > 0 and flat is not None:  # class indices
                 out = out * np.nan  # PyTorch scales the reduced loss by label_smoothing / 0
             return _narrow(out, dtype)
 
