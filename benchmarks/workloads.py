@@ -7,8 +7,10 @@ same loss.
 
 # ruff: noqa: N806 - X for a data matrix, as scikit-learn and PyTorch code write it
 
+import importlib.util
 import itertools
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -71,23 +73,14 @@ def init_weights(sizes: list[int], rng: np.random.Generator, gain: float = 1.0) 
     return weights
 
 
-def seed_data(n_samples: int, n_informative: int, n_classes: int) -> tuple:
-    """The seed tutorial's data: make_classification, StandardScaler, an 80/20 split (train)."""
-    from sklearn.datasets import make_classification
-    from sklearn.model_selection import train_test_split
-    from sklearn.preprocessing import StandardScaler
-
-    X, y = make_classification(
-        n_samples=n_samples,
-        n_features=4,
-        n_informative=n_informative,
-        n_redundant=0,
-        n_classes=n_classes,
-        random_state=42,
-    )
-    X = StandardScaler().fit_transform(X).astype(np.float32)
-    X_train, _, y_train, _ = train_test_split(X, y, test_size=0.2, random_state=42)
-    return np.ascontiguousarray(X_train), y_train
+def seed_data(network: str) -> tuple:
+    """The seed tutorial's training split for `network`, from examples/seed_networks.py."""
+    path = Path(__file__).resolve().parents[1] / "examples" / "seed_networks.py"
+    spec = importlib.util.spec_from_file_location("seed_networks", path)
+    seed_networks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(seed_networks)  # examples/ is a folder of scripts, not a package
+    data = seed_networks.make_data(network)
+    return data.x_train, data.y_train
 
 
 def synthetic(n: int, features: int, classes: int, rng: np.random.Generator) -> tuple:
@@ -98,17 +91,16 @@ def synthetic(n: int, features: int, classes: int, rng: np.random.Generator) -> 
 
 
 def w1(quick: bool) -> Train:
-    X, y = seed_data(200, 2, 2)
-    y = y.astype(np.float32).reshape(-1, 1)
+    X, y = seed_data("NeuralNet1")
     epochs = 5 if quick else 100
     return Train("W1", "seed binary 4-5-1, BCE", X, y, [4, 5, 1], "bce", 0.1, epochs, len(X),
                  tutorial=True, target=2.0, beat_torch=True)  # fmt: skip
 
 
 def w2(quick: bool) -> Train:
-    X, y = seed_data(300, 3, 3)
+    X, y = seed_data("NeuralNet2")
     epochs = 5 if quick else 100
-    return Train("W2", "seed 3-class 4-5-3, CE", X, y.astype(np.int64), [4, 5, 3], "ce", 0.1,
+    return Train("W2", "seed 3-class 4-5-3, CE", X, y, [4, 5, 3], "ce", 0.1,
                  epochs, len(X), tutorial=True, target=1.6, beat_torch=True)  # fmt: skip
 
 
