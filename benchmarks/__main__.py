@@ -79,7 +79,10 @@ def main(argv=None) -> int:
         text = report.markdown(notes, rows, f"Run {when}: `{command}`", losses)
         path = Path(__file__).parent / "RESULTS.md"
         path.write_text(text, encoding="utf-8")
-        print(f"\nwrote {path}")
+        readme = path.parent.parent / "README.md"
+        run = f"Run {when} (`{command}`)"
+        readme.write_text(report.with_table(readme.read_text("utf-8"), run, rows), "utf-8")
+        print(f"\nwrote {path} and the table in {readme}")
     return 0
 
 

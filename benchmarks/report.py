@@ -229,3 +229,17 @@ def markdown(info: list[str], rows: list, run: str, losses: list[str]) -> str:
         "",
     ]
     return "\n".join(parts)
+
+
+README_START = "<!-- benchmarks: start (python -m benchmarks --write fills this in) -->"
+README_END = "<!-- benchmarks: end -->"
+
+
+def with_table(readme: str, run: str, rows: list) -> str:
+    """README's text with the table between its markers replaced by this run's."""
+    head, start, rest = readme.partition(README_START)
+    _, end, tail = rest.partition(README_END)
+    if not (start and end):
+        raise ValueError(f"README.md lacks the markers {README_START!r} ... {README_END!r}")
+    body = f"{run}, from `benchmarks/RESULTS.md` (machine details there):\n\n{table(rows)}\n"
+    return f"{head}{start}\n{body}{end}{tail}"

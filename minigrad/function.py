@@ -28,6 +28,7 @@ from . import anomaly, grad_mode
 from .tensor import Tensor
 
 _new = object.__new__
+_grad_mode, _anomaly_mode = grad_mode.state, anomaly.state  # thread-local flags
 
 
 class Function:
@@ -75,12 +76,12 @@ class Function:
                 inputs.append(a)
             needs.append(False)
             edges.append(None)
-        record = True in needs and grad_mode.state.enabled
+        record = True in needs and _grad_mode.enabled
         ctx.needs_input_grad = tuple(needs) if record else (False,) * len(needs)
         out = cls.forward(ctx, *inputs, **kwargs)
         if type(out) is not np.ndarray:
             out = np.asarray(out)  # NumPy reductions and 0-d math return scalars
-        if anomaly.state.enabled:
+        if _anomaly_mode.enabled:
             ctx.created_at = anomaly.user_line()
             anomaly.check(out, cls.__name__, "forward", ctx.created_at)
         result = _new(Tensor)

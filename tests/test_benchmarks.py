@@ -44,3 +44,17 @@ def test_only_selects_workloads_and_bad_names_are_refused():
         [sys.executable, "-m", "benchmarks", "--only", "W9"], cwd=ROOT, capture_output=True
     )
     assert bad.returncode == 2 and b"W9" in bad.stderr
+
+
+def test_write_puts_the_table_between_readmes_markers():
+    sys.path.insert(0, str(ROOT))
+    from benchmarks import report
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert readme.count(report.README_START) == 1 and readme.count(report.README_END) == 1
+    rows = [["W1", "seed binary", "100", *["x"] * 8]]
+    updated = report.with_table(readme, "Run now", rows)
+    before, _, after = readme.partition(report.README_START)
+    assert updated.startswith(before) and updated.endswith(after.partition(report.README_END)[2])
+    assert "Run now" in updated and "| W1 " in updated
+    assert report.with_table(updated, "Run now", rows) == updated  # replaces, never appends
