@@ -43,7 +43,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0) elementwise; derivative 1 where x > 0, else 0 (0 at the kink, as PyTorch)."""
-    if _checks.tensor_arg(input, "input", "relu").dtype == dtypes.bool:
+    if not isinstance(input, Tensor) or input.data.dtype == dtypes.bool:
+        _checks.tensor_arg(input, "input", "relu")
         raise RuntimeError("Boolean inputs not supported for relu")
     out = ops.ReLU.apply(input)
     return input.copy_(out) if inplace else out
