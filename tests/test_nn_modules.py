@@ -144,6 +144,48 @@ def test_members_read_back_as_torch_after_every_kind_of_change():
     assert history(minigrad) == history(torch)
 
 
+def test_buffers_register_and_save_as_torch():
+    def history(lib):
+        nn_ = lib.nn
+        m = nn_.Module()
+        m.weight = nn_.Parameter(lib.ones(2))
+        seen = []
+
+        def look():
+            buffers = [(n, b.tolist()) for n, b in m.named_buffers()]
+            sd = {k: np.asarray(v).tolist() for k, v in m.state_dict().items()}
+            seen.append((buffers, sd, [n for n, _ in m.named_parameters()]))
+
+        m.register_buffer("stat", lib.ones(2))
+        m.register_buffer("scratch", lib.zeros(1), persistent=False)  # not in the state dict
+        m.register_buffer("absent", None)
+        look()
+        m.stat = lib.full((2,), 3.0)  # a Tensor replaces the buffer, in its place
+        m.absent = lib.ones(1)
+        look()
+        with pytest.raises(TypeError, match="buffer 'stat'"):
+            m.stat = [1.0, 2.0]
+        with pytest.raises(TypeError, match="buffer 'other'"):
+            m.register_buffer("other", [1.0])
+        for bad in ("weight", "a.b", ""):  # a parameter's name, a dotted name, no name
+            with pytest.raises(KeyError):
+                m.register_buffer(bad, lib.ones(1))
+        m.stat = None
+        look()
+        m.absent = nn_.Parameter(lib.ones(1))  # a Parameter takes over a buffer's name
+        del m.scratch
+        look()
+        outer = nn_.Sequential(m, m)  # prefixed in the state dict; a shared buffer once
+        seen.append(([n for n, _ in outer.named_buffers()], list(outer.state_dict())))
+        seen.append(list(outer.buffers(recurse=False)))
+        return seen
+
+    assert history(minigrad) == history(torch)
+    late = nn.Module.__new__(nn.Module)
+    with pytest.raises(AttributeError, match=r"before Module.__init__\(\) call"):
+        late.register_buffer("stat", minigrad.ones(1))
+
+
 def test_module_misuse_raises_like_torch():
     class Early(nn.Module):
         def __init__(self):
@@ -456,6 +498,55 @@ def test_loss_modules_match_torch(name, options, x, y):
     out.sum().backward()
     expected.sum().backward()
     np.testing.assert_allclose(ours_x.grad.numpy(), theirs_x.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "name,options",
+    [
+        ("MSELoss", {}),
+        ("BCELoss", {}),
+        ("BCELoss", dict(weight=[0.5, 2.0, 1.0])),
+        ("BCEWithLogitsLoss", {}),
+        ("BCEWithLogitsLoss", dict(pos_weight=[0.5, 2.0, 1.0])),
+        ("BCEWithLogitsLoss", dict(weight=[0.5, 2.0, 1.0], pos_weight=[3.0, 1.0, 2.0])),
+        ("NLLLoss", {}),
+        ("NLLLoss", dict(weight=[0.5, 2.0, 1.0])),
+        ("CrossEntropyLoss", {}),
+        ("CrossEntropyLoss", dict(weight=[0.5, 2.0, 1.0], label_smoothing=0.1)),
+    ],
+)
+def test_loss_weights_are_buffers_in_the_state_dict_as_torch(name, options):
+    def make(lib, dtype):
+        opts = {
+            k: lib.tensor(v, dtype=dtype) if isinstance(v, list) else v for k, v in options.items()
+        }
+        return getattr(lib.nn, name)(**opts)
+
+    ours, theirs = make(minigrad, minigrad.float64), make(torch, torch.float64)
+    sd, expected = ours.state_dict(), theirs.state_dict()
+    assert list(sd) == list(expected)  # a None weight is not in it
+    assert [n for n, _ in ours.named_buffers()] == [n for n, _ in theirs.named_buffers()]
+    assert list(ours.parameters()) == []
+    for key, value in expected.items():
+        assert sd[key].dtype == np.float64 and np.array_equal(sd[key], value.numpy())
+        assert getattr(ours, key) is ours.state_dict(keep_vars=True)[key]
+
+    # torch -> minigrad: copied into the weight the loss was given, cast to its dtype
+    given = {key: getattr(ours, key) for key in sd}
+    loaded = {key: torch.rand(3, dtype=torch.float32) for key in expected}
+    assert repr(ours.load_state_dict(loaded)) == repr(theirs.load_state_dict(loaded))
+    for key, value in loaded.items():
+        assert getattr(ours, key) is given[key] and given[key].dtype == np.float64
+        np.testing.assert_array_equal(given[key].numpy(), value.double().numpy())
+    # minigrad -> torch
+    fresh = make(torch, torch.float64)
+    fresh.load_state_dict({k: torch.from_numpy(v) for k, v in ours.state_dict().items()})
+    for key, value in fresh.state_dict().items():
+        np.testing.assert_array_equal(value.numpy(), ours.state_dict()[key])
+    if "weight" not in expected:  # a loss built without a weight refuses one, as torch's does
+        for loss in (make(minigrad, None), make(torch, None)):
+            with pytest.raises(RuntimeError, match=r'Unexpected key\(s\) in state_dict: "weight"'):
+                loss.load_state_dict({**loss.state_dict(), "weight": np.ones(3)})
 
 
 def test_loss_module_rejects_a_bad_reduction_when_built():

@@ -1,7 +1,8 @@
 """Loss modules: each keeps its options and calls the function of the same name in `F`.
 
 `reduction` is checked when the module is built (PyTorch checks it at the first call).
-`size_average` and `reduce` are PyTorch's deprecated spellings of `reduction`.
+`size_average` and `reduce` are PyTorch's deprecated spellings of `reduction`. A `weight` or
+`pos_weight` is a buffer, as in PyTorch: in `state_dict()` unless it is None.
 """
 
 from ..tensor import Tensor
@@ -30,7 +31,7 @@ class BCELoss(_Loss):
         self, weight: Tensor | None = None, size_average=None, reduce=None, reduction="mean"
     ) -> None:
         super().__init__(size_average, reduce, reduction)
-        self.weight = weight
+        self.register_buffer("weight", weight)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
@@ -48,8 +49,8 @@ class BCEWithLogitsLoss(_Loss):
         pos_weight: Tensor | None = None,
     ) -> None:
         super().__init__(size_average, reduce, reduction)
-        self.weight = weight
-        self.pos_weight = pos_weight
+        self.register_buffer("weight", weight)
+        self.register_buffer("pos_weight", pos_weight)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.binary_cross_entropy_with_logits(
@@ -69,7 +70,7 @@ class NLLLoss(_Loss):
         reduction: str = "mean",
     ) -> None:
         super().__init__(size_average, reduce, reduction)
-        self.weight = weight
+        self.register_buffer("weight", weight)
         self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
@@ -94,7 +95,7 @@ class CrossEntropyLoss(_Loss):
         label_smoothing: float = 0.0,
     ) -> None:
         super().__init__(size_average, reduce, reduction)
-        self.weight = weight
+        self.register_buffer("weight", weight)
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
 

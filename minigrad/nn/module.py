@@ -1,11 +1,12 @@
 """`Module`: the base class of layers and models, as PyTorch's `torch.nn.Module`.
 
 Setting a `Parameter` or a `Module` as an attribute registers it, in order, in
-`_parameters` or `_modules`; everything else (`parameters()`, `state_dict()`, `train()`,
-the repr) walks those two dicts. Each is also kept as a plain instance attribute, so that
-`self.weight` in `forward` is an ordinary lookup (PyTorch finds it through `__getattr__`,
-a slower path taken on every access); `__setattr__`, `__delattr__`, `register_parameter`
-and `add_module` keep the two in step.
+`_parameters` or `_modules`; `register_buffer` registers a Tensor that is state but not a
+parameter (a loss's class `weight`) in `_buffers`. Everything else (`parameters()`,
+`state_dict()`, `train()`, the repr) walks those dicts. Each member is also kept as a plain
+instance attribute, so that `self.weight` in `forward` is an ordinary lookup (PyTorch finds
+it through `__getattr__`, a slower path taken on every access); `__setattr__`,
+`__delattr__`, `register_parameter`, `register_buffer` and `add_module` keep the two in step.
 """
 
 from collections import namedtuple
@@ -14,6 +15,7 @@ from collections.abc import Iterator, Mapping
 import numpy as np
 
 from ..grad_mode import no_grad
+from ..tensor import Tensor
 from .parameter import Parameter
 
 
@@ -55,6 +57,8 @@ class Module:
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_parameters", {})
         object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "_buffers", {})
+        object.__setattr__(self, "_non_persistent_buffers_set", set())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(
@@ -67,13 +71,15 @@ class Module:
     # ----- registration ----------------------------------------------------------------------
     def __setattr__(self, name: str, value) -> None:
         # PyTorch's order of tests: a Module cannot replace a parameter, a Parameter can
-        # replace a module; a name registered before keeps its place.
+        # replace a module or a buffer; a name registered before keeps its place.
         params = self.__dict__.get("_parameters")
         modules = self.__dict__.get("_modules")
+        buffers = self.__dict__.get("_buffers")
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
             modules.pop(name, None)
+            self._forget_buffer(name)
             params[name] = value
         elif params is not None and name in params:
             if value is not None:
@@ -85,6 +91,7 @@ class Module:
         elif isinstance(value, Module):
             if modules is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
+            self._forget_buffer(name)
             modules[name] = value
         elif modules is not None and name in modules:
             if value is not None:
@@ -93,25 +100,38 @@ class Module:
                     "(nn.Module or None expected)"
                 )
             modules[name] = None
+        elif buffers is not None and name in buffers:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as buffer '{name}' "
+                    "(Tensor or None expected)"
+                )
+            buffers[name] = value
         object.__setattr__(self, name, value)  # the copy that plain lookup finds
 
     def __getattr__(self, name: str):
         # Called only when normal lookup fails, so only for a member written straight into
-        # `_parameters` or `_modules` (as some PyTorch code does) or for a missing name.
-        for registry in ("_parameters", "_modules"):
+        # `_parameters`, `_modules` or `_buffers` (as some PyTorch code does) or a missing name.
+        for registry in ("_parameters", "_modules", "_buffers"):
             members = self.__dict__.get(registry, {})
             if name in members:
                 return members[name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __delattr__(self, name: str) -> None:
-        for registry in ("_parameters", "_modules"):
+        for registry in ("_parameters", "_modules", "_buffers"):
             members = self.__dict__.get(registry, {})
             if name in members:
                 del members[name]
                 self.__dict__.pop(name, None)
+                self._non_persistent_buffers_set.discard(name)
                 return
         object.__delattr__(self, name)
+
+    def _forget_buffer(self, name: str) -> None:
+        """Unregister buffer `name`, if there is one (a Parameter or Module takes its name)."""
+        self._buffers.pop(name, None)
+        self._non_persistent_buffers_set.discard(name)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Register `param` (or None: a declared but absent parameter, like a missing bias)."""
@@ -123,8 +143,32 @@ class Module:
         if "_parameters" not in self.__dict__:
             raise AttributeError("cannot assign parameter before Module.__init__() call")
         self._modules.pop(name, None)
+        self._forget_buffer(name)
         self._parameters[name] = param
         self.__dict__[name] = param
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Register `tensor` as state that is not a parameter (or None: declared but absent).
+
+        A persistent buffer that is not None is in `state_dict()` under its name, as PyTorch's.
+        """
+        if "_buffers" not in self.__dict__:
+            raise AttributeError("cannot assign buffer before Module.__init__() call")
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f'buffer name must be a non-empty string without ".", got {name!r}')
+        if hasattr(self, name) and name not in self._buffers:
+            raise KeyError(f"attribute '{name}' already exists")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(
+                f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
+                "(Tensor or None required)"
+            )
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers_set.discard(name)
+        else:
+            self._non_persistent_buffers_set.add(name)
+        self.__dict__[name] = tensor
 
     def add_module(self, name: str, module: "Module | None") -> None:
         """Register `module` as a child called `name` (`self.<name> = module` does the same)."""
@@ -171,18 +215,32 @@ class Module:
         self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Parameter]]:
         """(name, parameter) pairs, named as in `state_dict()`; a shared parameter once."""
-        seen = set()  # ids: Tensors compare elementwise, so identity decides
-        owners = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
-        for owner, module in owners:
-            for name, param in module._parameters.items():
-                if param is None or (remove_duplicate and id(param) in seen):
-                    continue
-                seen.add(id(param))
-                yield (f"{owner}.{name}" if owner else name), param
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         for _, param in self.named_parameters(recurse=recurse):
             yield param
+
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
+        """(name, buffer) pairs, persistent or not, named as in `state_dict()`."""
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
+
+    def _named_members(self, registry: str, prefix: str, recurse: bool, remove_duplicate: bool):
+        """(name, member) of `registry` here (and below, with `recurse`), None skipped."""
+        seen = set()  # ids: Tensors compare elementwise, so identity decides
+        owners = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        for owner, module in owners:
+            for name, member in getattr(module, registry).items():
+                if member is None or (remove_duplicate and id(member) in seen):
+                    continue
+                seen.add(id(member))
+                yield (f"{owner}.{name}" if owner else name), member
 
     # ----- training ----------------------------------------------------------------------------
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -209,22 +267,24 @@ class Module:
 
     # ----- state dicts -------------------------------------------------------------------------
     def state_dict(self, *, prefix: str = "", keep_vars: bool = False) -> dict:
-        """Every parameter under PyTorch's key (`linear1.weight`), as a NumPy copy.
+        """Parameters and persistent buffers as NumPy copies, under PyTorch's keys (`fc.weight`).
 
         A parameter shared by two modules appears under both keys, as in PyTorch.
-        `keep_vars=True` gives the Parameters themselves instead of copies.
+        `keep_vars=True` gives the Tensors themselves instead of copies.
         """
         out = {}
-        for name, param in self._parameters.items():
-            if param is not None:
-                out[prefix + name] = param if keep_vars else param.numpy().copy()
+        skip = self._non_persistent_buffers_set
+        persistent = [(name, buf) for name, buf in self._buffers.items() if name not in skip]
+        for name, tensor in [*self._parameters.items(), *persistent]:
+            if tensor is not None:
+                out[prefix + name] = tensor if keep_vars else tensor.numpy().copy()
         for name, module in self._modules.items():
             if module is not None:
                 out.update(module.state_dict(prefix=f"{prefix}{name}.", keep_vars=keep_vars))
         return out
 
     def load_state_dict(self, state_dict: Mapping, strict: bool = True) -> _IncompatibleKeys:
-        """Copy arrays into the parameters, cast to each parameter's dtype.
+        """Copy arrays into the parameters and buffers, cast to each one's dtype.
 
         Values are NumPy arrays, Tensors, or anything else NumPy can read as an array
         without guessing (it has `__array__`, as a torch.Tensor does); not lists.
@@ -262,7 +322,7 @@ class Module:
             )
         with no_grad():
             for key, value in values.items():
-                own[key].copy_(value)  # casts to the parameter's dtype, and bumps its version
+                own[key].copy_(value)  # casts to the tensor's dtype, and bumps its version
         return _IncompatibleKeys(missing, unexpected)
 
     # ----- printing ------------------------------------------------------------------------------
@@ -289,7 +349,7 @@ def _quote(key: str) -> str:
     return f'"{key}"'
 
 
-def _checked_value(key: str, value, param: Parameter):
+def _checked_value(key: str, value, param: Tensor):
     """(array, None) when `value` can be copied into `param`, else (None, the error)."""
     if hasattr(value, "__array__"):  # a Tensor, NumPy array or scalar, or e.g. a torch.Tensor
         value = np.asarray(value)
