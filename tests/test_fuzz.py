@@ -259,12 +259,15 @@ def assert_close(expected, got, where, scale, rtol):
 
 
 def precision(c: Call) -> float:
-    """The rtol of the least precise float input: torch computes some steps in it."""
+    """The rtol of the least precise float input, or float `dtype=` (as in
+    `log_softmax(x, dtype=float32)`): torch computes some steps in it."""
     found = [0.0]
 
     def walk(v):
         if isinstance(v, T) and v.array.dtype.kind == "f":
             found.append(TOLERANCE[v.array.dtype.name])
+        elif isinstance(v, str) and v.startswith("dtype:float"):
+            found.append(TOLERANCE[v[len("dtype:") :]])
         elif isinstance(v, (list, tuple)):
             for x in v:
                 walk(x)
@@ -1065,6 +1068,7 @@ def test_fuzz_operators(c):
 @example(call("F.one_hot", t(np.zeros(0), "int64"), 0))
 @example(call("F.log_softmax", t([[-3e38, 3e38]]), 1, None))
 @example(call("F.log_softmax", t(3.4028235677973366e38, F64), 0, "dtype:float32"))  # -> inf
+@example(call("F.log_softmax", t([[0.0, 0.0, 0.0]], F64, True), 1, "dtype:float32"))  # 1 ulp
 def test_fuzz_layers_and_activations(c):
     check(c)
 
