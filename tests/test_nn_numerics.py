@@ -97,6 +97,32 @@ def test_bce_gradient_is_pytorchs_formula_near_0_and_1():
     check_against_torch("binary_cross_entropy", dict(input=(x, True), target=(y, True)), {}, seed=3)
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+@pytest.mark.parametrize("fn,reference", [("nll_loss", "float16"), ("cross_entropy", "float64")])
+def test_class_losses_are_silent_when_sums_pass_float16s_range(fn, reference, reduction):
+    """Finite float16 losses and class weights whose sums pass 65504: inf or NaN where the
+    sums are float16's, silently (NLLLoss once summed outside np.errstate). nll_loss sums in
+    float16 as torch; cross_entropy in float32, so its mean stays finite (the float64
+    answer, where torch's float16 sum of the weights overflows to a NaN mean)."""
+    x = np.array([[-6e4, 0.0], [-6e4, 0.0], [0.0, -1.0]], np.float16)
+    target, weight = np.array([0, 0, 1]), np.array([6e4, 1.0], np.float16)
+    results = []
+    for lib, functional, dtype in ((minigrad, F, "float16"), (torch, TF, reference)):
+        xt = lib.tensor(x.astype(dtype), requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            loss = getattr(functional, fn)(
+                xt, lib.tensor(target), weight=lib.tensor(weight.astype(dtype)), reduction=reduction
+            )
+            loss.backward()
+        results.append((loss.detach().numpy(), xt.grad.numpy()))
+    (loss, grad), expected = results
+    with np.errstate(over="ignore"):  # the float64 sum is past float16's range
+        expected_loss, expected_grad = (a.astype(np.float16) for a in expected)
+    np.testing.assert_array_equal(loss, expected_loss)
+    np.testing.assert_allclose(grad, expected_grad, rtol=1e-3)
+
+
 def test_bce_with_logits_takes_the_targets_dtype_as_torch():
     for x_dtype, y_dtype in [(np.float64, np.float32), (np.float32, np.float64)]:
         x, y = np.array([0.5, -2.0], x_dtype), np.array([1.0, 0.0], y_dtype)

@@ -249,16 +249,17 @@ class NLLLoss(Function):
     def forward(ctx, x, target, weight, ignore_index=-100, reduction="mean"):
         shape, axis = x.shape, _class_axis(x)
         x = _by_class(x, axis)
-        flat, w_target, total, valid = _class_targets(
-            target.reshape(x.shape[1]), weight, ignore_index, x.shape[0], x.dtype
-        )
-        with _ieee():
+        with _ieee():  # the sums of the weights and of the losses may pass the dtype's range
+            flat, w_target, total, valid = _class_targets(
+                target.reshape(x.shape[1]), weight, ignore_index, x.shape[0], x.dtype
+            )
             loss = -w_target * _take(x, flat)
             if valid is not None:  # 0 even where x is inf
                 loss = np.where(valid, loss, 0)
+            out = _reduce(loss.reshape(target.shape), reduction, total)
         ctx.save_for_backward(flat, w_target, valid)
         ctx.total, ctx.reduction, ctx.shape, ctx.axis = total, reduction, shape, axis
-        return _reduce(loss.reshape(target.shape), reduction, total)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
