@@ -112,8 +112,11 @@ def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> 
     if dtype.kind != "f":
         start, step = int(start), int(step)
     try:
-        values = start + np.arange(count, dtype=np.float64 if dtype.kind == "f" else np.int64) * step
-    except MemoryError:  # a tiny step: PyTorch's allocator raises a RuntimeError
+        values = (
+            start + np.arange(count, dtype=np.float64 if dtype.kind == "f" else np.int64) * step
+        )
+    except (MemoryError, ValueError):  # a tiny step: PyTorch's allocator raises a RuntimeError
+        # (NumPy raises ValueError past its largest array size, MemoryError below it)
         raise RuntimeError(
             f"arange(): {count} values from {start} to {end} with step {step} do not fit in memory"
         ) from None

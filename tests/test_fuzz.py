@@ -58,7 +58,7 @@ LEAKED = re.compile(
     r"numpy|ndarray|cannot reshape array|'NoneType' object|has no attribute|not subscriptable|"
     r"object is not iterable|unhashable|cannot be interpreted as an integer|"
     r"only integer scalar arrays|setting an array element|could not convert|invalid literal|"
-    r"zero-size array|Cannot cast|read-only|"
+    r"zero-size array|Cannot cast|read-only|Maximum allowed size|"
     r"array of dimension|for array|non-broadcastable output|did not contain a loop"
 )
 
@@ -1033,6 +1033,7 @@ F64 = "float64"
 @example(call("softmax", t([-3e38, 3e38], requires_grad=True), 0))  # overflow warning
 @example(call("log_softmax", t([[-3e38], [3e38]], requires_grad=True), 0))
 @example(call("arange", 0, 1, 2.2960187523208154e-15, None))  # MemoryError, torch RuntimeError
+@example(call("arange", 0, 5, 1.401298464324817e-45, None))  # NumPy's ValueError and words
 def test_fuzz_functions_and_methods(c):
     check(c)
 
