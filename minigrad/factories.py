@@ -112,15 +112,22 @@ def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> 
     if dtype.kind != "f":
         start, step = int(start), int(step)
     try:
-        values = (
-            start + np.arange(count, dtype=np.float64 if dtype.kind == "f" else np.int64) * step
-        )
+        values = np.empty(count, dtype)
     except (MemoryError, ValueError):  # a tiny step: PyTorch's allocator raises a RuntimeError
         # (NumPy raises ValueError past its largest array size, MemoryError below it)
         raise RuntimeError(
             f"arange(): {count} values from {start} to {end} with step {step} do not fit in memory"
         ) from None
-    return _new(values.astype(dtype), requires_grad)
+    # Each value is start + i * step in float64 (int64), as PyTorch computes it, rounded to
+    # dtype; in chunks, so that a long range needs no more memory than its result.
+    work = np.float64 if dtype.kind == "f" else np.int64
+    for i in range(0, count, _ARANGE_CHUNK):
+        j = min(i + _ARANGE_CHUNK, count)
+        values[i:j] = start + np.arange(i, j, dtype=work) * step
+    return _new(values, requires_grad)
+
+
+_ARANGE_CHUNK = 1 << 16
 
 
 def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
