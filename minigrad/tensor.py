@@ -728,12 +728,18 @@ class Tensor:
         and bumping the version counter makes any backward that saved the old
         values raise instead of returning a wrong gradient.
         """
+        self._refuse_leaf()
+        return self._write(op.apply(self, *args))
+
+    def _refuse_leaf(self) -> None:
         if self.grad_fn is None and self._requires_grad and is_grad_enabled():
             raise RuntimeError(
                 "a leaf tensor that requires grad is being used in an in-place operation; "
                 "wrap it in `with minigrad.no_grad():` or use an out-of-place op"
             )
-        out = op.apply(self, *args)
+
+    def _write(self, out):
+        """The second half of `_inplace`: write `out`, computed from self, into self."""
         if out.shape != self.shape:
             raise RuntimeError(
                 f"in-place result of shape {out.shape} does not fit the tensor's shape {self.shape}"
@@ -779,6 +785,10 @@ class Tensor:
             return NotImplemented
         if isinstance(other, Tensor) and other.dtype != self.dtype:
             other = other.to(dtypes.result_type(self.data, other.data))
+        elif self.data.dtype == dtypes.float16 and op in _SCALED and not isinstance(other, Tensor):
+            # In float32, rounding once, as `self * number` (see _binary): 0.0 * 1e30 is 0.0
+            self._refuse_leaf()
+            return self._write(_binary(op, self, other))
         try:
             return self._inplace(op, other)
         except ValueError:

@@ -1072,6 +1072,7 @@ def test_fuzz_functions_and_methods(c):
 @example(call("x@y", t([1.0, 2.0]), t([True, False], "bool")))  # promoted
 @example(call("y@x", t([True], "bool"), t([False], "bool")))
 @example(call("x>=y", t([0, 1], "uint8"), -3))  # -3 not cast to uint8 as torch
+@example(call("mul_", t(0.0, "float16"), 1e30))  # NaN: 1e30 rounded to float16 first
 def test_fuzz_operators(c):
     check(c)
 
