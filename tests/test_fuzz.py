@@ -693,6 +693,20 @@ for _name in ("add", "sub", "mul", "div", "pow"):
     OPS["." + _name] = Op(lambda s, x, y, _n=_name: getattr(x, _n)(y), args(tensors(), operands()))
 for _name in ("x**y", "y**x", ".pow"):
     OPS[_name].torch_grad_quirk = _exponent_quirk
+
+
+def _reciprocal_quirk(x, y):
+    """number / x: torch differentiates it as number * reciprocal(x), whose gradient
+    -number * (1 / x)**2 has (1 / x)**2 underflow to 0 in x's dtype for |x| past ~1e22
+    (float32): inf / x then gets inf * 0 = NaN where the derivative is -inf."""
+    if not isinstance(y, (int, float)) or not isinstance(x, T) or x.array.dtype.kind != "f":
+        return False
+    with np.errstate(all="ignore"):
+        r = np.reciprocal(x.array)
+        return bool(((r * r == 0) & (r != 0)).any())
+
+
+OPS["y/x"].torch_grad_quirk = _reciprocal_quirk
 OPS["matmul"] = Op(
     lambda s, x, y: s.lib.matmul(x, y), args(tensors(max_dims=3), operands()), sums=True
 )
@@ -1073,6 +1087,7 @@ def test_fuzz_functions_and_methods(c):
 @example(call("y@x", t([True], "bool"), t([False], "bool")))
 @example(call("x>=y", t([0, 1], "uint8"), -3))  # -3 not cast to uint8 as torch
 @example(call("mul_", t(0.0, "float16"), 1e30))  # NaN: 1e30 rounded to float16 first
+@example(call("y/x", t(3.777893186295716e22, requires_grad=True), math.inf))  # torch's NaN
 def test_fuzz_operators(c):
     check(c)
 
