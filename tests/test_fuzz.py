@@ -697,13 +697,15 @@ for _name in ("x**y", "y**x", ".pow"):
 
 def _reciprocal_quirk(x, y):
     """number / x: torch differentiates it as number * reciprocal(x), whose gradient
-    -number * (1 / x)**2 has (1 / x)**2 underflow to 0 in x's dtype for |x| past ~1e22
-    (float32): inf / x then gets inf * 0 = NaN where the derivative is -inf."""
+    -number * (1 / x)**2 has (1 / x)**2 underflow to 0 (|x| past ~1e22 in float32) or
+    overflow to inf (|x| below ~1e-154 in float64) in x's dtype: inf / x then gets
+    inf * 0 = NaN where the derivative is -inf, and 0 / x gets 0 * inf = NaN, not -0."""
     if not isinstance(y, (int, float)) or not isinstance(x, T) or x.array.dtype.kind != "f":
         return False
     with np.errstate(all="ignore"):
         r = np.reciprocal(x.array)
-        return bool(((r * r == 0) & (r != 0)).any())
+        squared = r * r
+        return bool((((squared == 0) & (r != 0)) | (np.isinf(squared) & np.isfinite(r))).any())
 
 
 OPS["y/x"].torch_grad_quirk = _reciprocal_quirk
@@ -1088,6 +1090,7 @@ def test_fuzz_functions_and_methods(c):
 @example(call("x>=y", t([0, 1], "uint8"), -3))  # -3 not cast to uint8 as torch
 @example(call("mul_", t(0.0, "float16"), 1e30))  # NaN: 1e30 rounded to float16 first
 @example(call("y/x", t(3.777893186295716e22, requires_grad=True), math.inf))  # torch's NaN
+@example(call("y/x", t(1.2876485684041017e-213, F64, True), 0))  # torch's NaN
 def test_fuzz_operators(c):
     check(c)
 
