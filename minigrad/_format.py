@@ -92,12 +92,14 @@ def _with_suffixes(text: str, suffixes: list, indent: int) -> str:
     """Append `, suffix` for each, starting a new line where the line would pass 80."""
     line = len(text) - text.rfind("\n") + 1  # PyTorch's count, kept for identical wrapping
     for suffix in suffixes:
-        if line + len(suffix) + 2 > LINE_WIDTH:
+        # Measured as PyTorch's "dtype=torch.float64", so that lines break where PyTorch's do.
+        width = len(suffix.replace("minigrad.", "torch."))
+        if line + width + 2 > LINE_WIDTH:
             text += ",\n" + " " * indent + suffix
-            line = indent + len(suffix)
+            line = indent + width
         else:
             text += ", " + suffix
-            line += len(suffix) + 2
+            line += width + 2
     return text + ")"
 
 

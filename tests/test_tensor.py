@@ -312,6 +312,7 @@ _magnitudes = st.sampled_from([1e-6, 1e-3, 1.0, 1e3, 1e9])
 @example(array=np.array([1.0, 2000.0], np.float32), scale=1.0)  # found: integer floats wide apart
 @example(array=np.array([-0.0, 1.0], np.float32), scale=1.0)  # found: width counts nonzeros only
 @example(array=np.zeros((40, 30), np.float32), scale=1.0)  # found: summary decides the style
+@example(array=np.zeros(12, np.float64), scale=1.0)  # found: "minigrad." is longer than "torch."
 def test_repr_matches_torch_on_random_tensors(array, scale):
     if array.dtype.kind == "f":
         array = np.asarray(array * scale, dtype=array.dtype)
