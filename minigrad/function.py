@@ -78,7 +78,7 @@ class Function:
             edges.append(None)
         record = True in needs and _grad_mode.enabled
         ctx.needs_input_grad = tuple(needs) if record else (False,) * len(needs)
-        out = cls.forward(ctx, *inputs, **kwargs)
+        out = returned = cls.forward(ctx, *inputs, **kwargs)
         if type(out) is not np.ndarray:
             out = np.asarray(out)  # NumPy reductions and 0-d math return scalars
         if _anomaly_mode.enabled:
@@ -95,7 +95,7 @@ class Function:
         if record and out.dtype.kind == "f":
             ctx.edges = edges
             ctx.retained = None
-            ctx.versions = _stamps(ctx.saved, args, result) if ctx.saved else ()
+            ctx.versions = _stamps(ctx.saved, args, result, returned) if ctx.saved else ()
             result._requires_grad = True
             result.grad_fn = ctx
         return result
@@ -130,9 +130,11 @@ def _returns_input(out, inputs) -> bool:
     return False
 
 
-def _stamps(saved, args, result):
+def _stamps(saved, args, result, returned):
     """Version stamps `(counter, version, shape, what)` of the tensors whose own arrays were
-    saved: backward refuses to run if one has changed in place since."""
+    saved: backward refuses to run if one has changed in place since. The output counts as
+    saved if forward saved what it returned (a NumPy scalar, for 0-d math, which `apply`
+    then wrapped in an array)."""
     stamps = []
     for s in saved:
         if s is None:
@@ -142,8 +144,8 @@ def _stamps(saved, args, result):
                 stamps.append((t._version, t._version[0], s.shape, "an input"))
                 break
         else:
-            if s is result.data:
-                stamps.append((result._version, 0, s.shape, "its output"))
+            if s is result.data or s is returned:
+                stamps.append((result._version, 0, result.data.shape, "its output"))
     return stamps
 
 

@@ -1074,6 +1074,7 @@ def test_fuzz_functions_and_methods(c):
 @example(call("x**y", t(True, "bool"), t(True, "bool")))  # int8 out of two bools
 @example(call(".pow", t([], "int32"), -4))
 @example(call("y**x", t([1, 3], "uint8"), -4))  # OverflowError
+@example(call("x**y", t(-1.0, "float32", True), 2.154e-12))  # gradient -2e-12, torch NaN
 @example(call("y-x", t([3, 0, 2], "uint8"), -3))  # OverflowError
 @example(call("fill_", t([1, 2], "int64"), None))  # Python's words
 @example(call("fill_", t([1.0]), "a"))

@@ -186,6 +186,18 @@ def test_changing_a_saved_output_makes_backward_raise():
             y.sum().backward()
 
 
+@pytest.mark.parametrize("op", ["exp", "sigmoid", "tanh", "relu", "sqrt"])
+def test_changing_a_saved_0d_output_makes_backward_raise(op):
+    """Found by fuzzing: for 0-d math NumPy returns a scalar, which the op saved and `apply`
+    then wrapped in a new array, so the output went unstamped."""
+    for lib in (mg, torch):
+        y = getattr(lib.tensor(1.0, requires_grad=True), op)()
+        with lib.no_grad():
+            y.mul_(2.0)
+        with pytest.raises(RuntimeError, match=INPLACE_ERROR):
+            y.backward()
+
+
 def test_changing_a_saved_leaf_under_no_grad_makes_backward_raise():
     for lib in (mg, torch):
         w = lib.tensor([1.0, 2.0], requires_grad=True)

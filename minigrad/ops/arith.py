@@ -96,7 +96,10 @@ class Pow(Function):
         # grad * (...) in PyTorch's order: a tiny y times an infinite x**(y - 1) is inf,
         # where (grad * y), rounded to 0 first, would make it NaN.
         if ctx.needs_input_grad[0]:
-            gx = np.where(y == 0, 0.0, grad * (y * x ** (y - 1))).astype(grad.dtype)
+            # A number y: y - 1 in float64. Rounded to x's float32, 2e-12 - 1 would be -1.0, and
+            # (-1) ** -1.0 = -1 would hide the NaN of a negative base to a fractional power.
+            below = np.float64(y) - 1 if isinstance(y, float) else y - 1
+            gx = np.where(y == 0, 0.0, grad * (y * x**below)).astype(grad.dtype)
         if ctx.needs_input_grad[1]:
             with np.errstate(divide="ignore", invalid="ignore"):  # masked just below
                 gy = grad * (out * np.log(x))
