@@ -1129,6 +1129,9 @@ def test_fuzz_layers_and_activations(c):
 @example(  # dtype: float16, torch float32
     call("F.mse_loss", t([], "float16", True), t(6e-24), reduction="mean", weight=None)
 )
+@example(  # a 0-d float64 weight widened float32 squares: 2.0, torch 0.0 (w underflows)
+    call("F.mse_loss", t(0, "int64"), t([1.0, 1.0]), reduction="mean", weight=t(8.8e-163, F64))
+)
 @example(  # dtype: float32, torch float64
     call("F.mse_loss", t(1.32, F64), t([0.0, 2.0]), reduction="none", weight=None)
 )

@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from .. import dtypes
 from ..engine import sum_to
 from ..function import Function
 from ..random import generator
@@ -395,7 +396,11 @@ class MSE(Function):
         with _ieee():
             diff = x - y
             squared = diff * diff
-            loss = squared if weight is None else squared * weight
+            if weight is None:
+                loss = squared
+            else:  # in PyTorch's result type: a 0-d weight does not widen the squares
+                common = dtypes.result_type(squared, weight)
+                loss = squared.astype(common, copy=False) * weight.astype(common, copy=False)
             total = loss.size if weight is None else weight.sum()
             out = _reduce(loss, reduction, total)
             need_weight = ctx.needs_input_grad[2]
