@@ -780,20 +780,10 @@ class Tensor:
         return self._inplace_binary(_ops.Div, other)
 
     def _inplace_binary(self, op, other):
-        other = _in_range(_operand(other), self.dtype)
-        if other is None:
-            return NotImplemented
-        if isinstance(other, Tensor) and other.dtype != self.dtype:
-            other = other.to(dtypes.result_type(self.data, other.data))
-        elif self.data.dtype == dtypes.float16 and op in _SCALED and not isinstance(other, Tensor):
-            # In float32, rounding once, as `self * number` (see _binary): 0.0 * 1e30 is 0.0
-            self._refuse_leaf()
-            return self._write(_binary(op, self, other))
-        try:
-            return self._inplace(op, other)
-        except ValueError:
-            _check_fits(self, other)
-            raise
+        """self op= other: the out-of-place op with its promotion rules, written into self."""
+        self._refuse_leaf()
+        out = _binary(op, self, other, divide=op is _ops.Div)
+        return out if out is NotImplemented else self._write(out)
 
     def add_(self, other):
         return _done(self.__iadd__(other), "add_", other)
