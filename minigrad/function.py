@@ -20,6 +20,7 @@ graph node, and stamps saved arrays against later in-place changes. The `ctx`
 object that `forward` fills in *is* the graph node that `backward` receives.
 """
 
+import itertools
 import weakref
 
 import numpy as np
@@ -29,12 +30,13 @@ from .tensor import Tensor
 
 _new = object.__new__
 _grad_mode, _anomaly_mode = grad_mode.state, anomaly.state  # thread-local flags
+_order = itertools.count(0, -1)  # recorded nodes count down: the engine runs the least first
 
 
 class Function:
     """Base class of every differentiable op; see the module docstring."""
 
-    __slots__ = ("needs_input_grad", "saved", "edges", "retained", "versions", "__dict__")
+    __slots__ = ("needs_input_grad", "saved", "edges", "order", "retained", "versions", "__dict__")
     is_leaf_edge = False  # the engine sends gradients to nodes and leaves alike
 
     @staticmethod
@@ -94,6 +96,7 @@ class Function:
             _share_version(result, args)
         if record and out.dtype.kind == "f":
             ctx.edges = edges
+            ctx.order = next(_order)
             ctx.retained = None
             ctx.versions = _stamps(ctx.saved, args, result, returned) if ctx.saved else ()
             result._requires_grad = True

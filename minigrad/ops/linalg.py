@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 
+from ..engine import sum_rows
 from ..function import Function
 
 
@@ -69,11 +70,14 @@ class Linear(Function):
     @staticmethod
     def backward(ctx, grad):
         x, w = ctx.saved
+        rows = _rows(grad)  # (samples, out_features)
         gx = None if w is None else grad @ w
-        gw = None
-        if x is not None and x.ndim == 2:
-            gw = grad.T @ x
-        elif x is not None:  # rows counted explicitly: reshape(-1, 0) is ambiguous for no features
-            rows = math.prod(x.shape[:-1])
-            gw = grad.reshape(rows, grad.shape[-1]).T @ x.reshape(rows, x.shape[-1])
-        return gx, gw, grad
+        gw = None if x is None else rows.T @ _rows(x)
+        gb = sum_rows(rows) if ctx.needs_input_grad[2] else None
+        return gx, gw, gb
+
+
+def _rows(a):
+    """a as (rows, its last axis): a 2-D array as it is, else a reshaped view (the rows
+    counted explicitly: reshape(-1, 0) is ambiguous for an empty last axis)."""
+    return a if a.ndim == 2 else a.reshape(math.prod(a.shape[:-1]), a.shape[-1])

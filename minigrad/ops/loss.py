@@ -395,7 +395,7 @@ class MSE(Function):
         x, y, weight = _wide(x, y, weight)
         with _ieee():
             diff = x - y
-            squared = diff * diff
+            squared = np.asarray(diff * diff)  # 0-d math gives a NumPy scalar: keep its ndim
             if weight is None:
                 loss = squared
             else:  # in PyTorch's result type: a 0-d weight does not widen the squares
