@@ -80,6 +80,48 @@ def test_logits_of_1e4_stay_finite_silent_and_equal_to_torch(name, inputs, optio
     assert all(np.isfinite(t.grad.numpy()).all() for t in tensors.values() if t.requires_grad)
 
 
+@pytest.mark.parametrize(
+    "dtype,xs", [(np.float32, [-95.0, -88.8, -88.5, -20.0]), (np.float64, [-720.0, -709.0])]
+)
+def test_sigmoid_is_0_where_exp_overflows_and_bce_on_top_clamps_as_torch(dtype, xs):
+    """PyTorch's sigmoid is 1 / (1 + exp(-x)): exactly 0 once exp(-x) overflows, where a
+    formula through exp(x) would give subnormals and a BCE of 94.9 instead of the clamp's
+    100 at x = -95. Its gradient is grad * (1 - out) * out, in that order."""
+    x = np.array(xs, dtype)
+    target = np.ones_like(x)
+    results = []
+    for lib, functional in ((minigrad, F), (torch, TF)):
+        xt = lib.tensor(x, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            probs = functional.sigmoid(xt)
+            loss = functional.binary_cross_entropy(probs, lib.tensor(target), reduction="sum")
+            loss.backward()
+        results.append((probs.detach().numpy(), loss.item(), xt.grad.numpy()))
+    (probs, loss, grad), (t_probs, t_loss, t_grad) = results
+    assert probs[0] == 0.0 == t_probs[0]
+    tolerance = 4 * float(np.finfo(dtype).eps)
+    np.testing.assert_allclose(probs, t_probs, rtol=tolerance, atol=0)
+    assert loss == pytest.approx(t_loss, rel=tolerance)
+    np.testing.assert_allclose(grad, t_grad, rtol=tolerance, atol=0)
+
+
+def test_sigmoid_gradient_is_torchs_product_bit_for_bit():
+    x = np.random.default_rng(0).standard_normal(4096).astype(np.float32) * 5
+    upstream = np.random.default_rng(1).standard_normal(4096).astype(np.float32)
+    grads = []
+    for lib in (minigrad, torch):
+        xt = lib.tensor(x, requires_grad=True)
+        out = xt.sigmoid()
+        out.backward(lib.tensor(upstream))
+        grads.append((out.detach().numpy(), xt.grad.numpy()))
+    (out, grad), (t_out, t_grad) = grads
+    np.testing.assert_array_equal(grad, upstream * (1 - out) * out)  # PyTorch's order...
+    same = out == t_out  # (their exp and NumPy's differ in the last bit now and then)
+    assert same.mean() > 0.8
+    np.testing.assert_array_equal(grad[same], t_grad[same])  # ... so equal bit for bit
+
+
 def test_bce_gradient_is_pytorchs_formula_near_0_and_1():
     x = np.array([0.0, 1e-15, 1e-7, 0.5, 1 - 1e-7, 1 - 1e-15, 1.0])
     y = np.array([1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 0.0])

@@ -135,27 +135,26 @@ _UNSIGNED = {2: np.uint16, 4: np.uint32, 8: np.uint64}
 
 
 class Sigmoid(Function):
-    """out = 1 / (1 + exp(-x));  d/dx = out * (1 - out).
+    """out = 1 / (1 + exp(-x));  d/dx = out * (1 - out), as grad * (1 - out) * out.
 
-    Stable: with e = exp(-|x|) <= 1 nothing overflows; out = 1 / (1 + e) for x >= 0 and
-    e / (1 + e) for x < 0, so neither loses precision. The numerator, 1 or e, is
-    max(e, x >= 0): one NumPy call, where np.where would be 5x slower on large arrays.
+    PyTorch's formula and order of products, computed as written. Stable: where exp(-x)
+    overflows (x below -88.7 in float32, -709.8 in float64) it is inf and out is exactly
+    0, as in PyTorch, so a BCE on top clamps its log at -100 there as PyTorch's does.
+    The overflow is IEEE's right answer, so it passes silently.
     """
 
     @staticmethod
     def forward(ctx, x):
-        w = wide(x)
-        e = np.exp(-np.abs(w))
-        out = np.maximum(e, w >= 0)  # NaN stays NaN
-        e += 1
-        out /= e
+        with np.errstate(over="ignore"):  # exp(-x) = inf: out = 1 / inf = 0
+            e = np.exp(-wide(x))
+        out = 1 / (e + 1)
         ctx.save_for_backward(out)
         return narrow(out, x)
 
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved
-        return grad * out * (1 - out)
+        return grad * (1 - out) * out
 
 
 class Tanh(Function):
