@@ -1115,6 +1115,7 @@ def test_fuzz_operators(c):
 @example(call("F.linear", t(np.zeros((2, 0)), F64, True), t(np.zeros((3, 0)), F64, True), None))
 @example(call("F.relu", t([True, False], "bool")))
 @example(call("F.one_hot", t(np.zeros(0), "int64"), 0))
+@example(call("F.one_hot", t([0, 4794536884], "int64"), -1))  # MemoryError, torch RuntimeError
 @example(call("F.log_softmax", t([[-3e38, 3e38]]), 1, None))
 @example(call("F.log_softmax", t(3.4028235677973366e38, F64), 0, "dtype:float32"))  # -> inf
 @example(call("F.log_softmax", t([[0.0, 0.0, 0.0]], F64, True), 1, "dtype:float32"))  # 1 ulp

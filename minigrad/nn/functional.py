@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 
 from .. import dtypes, ops
-from ..tensor import Tensor, normalize_dim
+from ..tensor import Tensor, _wrap, normalize_dim
 from . import _checks
 
 
@@ -132,7 +132,16 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         )
     if values.size and values.min() < 0:
         raise RuntimeError(f"Class values must be non-negative, got {values.min()}")
-    return Tensor(values[..., None] == np.arange(num_classes), dtype=dtypes.int64)
+    shape = (*values.shape, num_classes)
+    try:
+        out = np.zeros(shape, np.int64)
+    except (MemoryError, ValueError):  # PyTorch's allocator raises a RuntimeError
+        raise RuntimeError(
+            f"one_hot(): a result of shape {shape} does not fit in memory (the largest class "
+            "index sets the number of classes when num_classes=-1)"
+        ) from None
+    np.put_along_axis(out, values[..., None], 1, axis=-1)
+    return _wrap(out)
 
 
 # ----- losses ---------------------------------------------------------------------------------
