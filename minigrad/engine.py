@@ -17,7 +17,8 @@ from . import anomaly
 def sum_to(grad, shape):
     """Undo broadcasting: sum `grad` over the axes that broadcasting added or stretched.
 
-    This is the only place in minigrad that reduces a gradient to an input's shape.
+    This is the only place in minigrad that undoes broadcasting. (A float16 gradient comes
+    back in float32, as `add_up` sums it; the engine rounds it to float16 once.)
     """
     if grad.ndim == 2 and len(shape) == 1 and shape[0] == grad.shape[1]:
         return sum_rows(grad)  # a bias's gradient
@@ -25,16 +26,16 @@ def sum_to(grad, shape):
     if lead < 0 or any(n != 1 and n != g for n, g in zip(shape, grad.shape[lead:])):
         return None
     if lead:
-        grad = grad.sum(axis=tuple(range(lead)))  # a fresh array, not a view of one
+        grad = add_up(grad, tuple(range(lead)))  # a fresh array, not a view of one
     stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
-    return grad.sum(axis=stretched, keepdims=True) if stretched else grad
+    return add_up(grad, stretched, keepdims=True) if stretched else grad
 
 
 def sum_rows(grad):
     """The sum of a 2-D gradient's rows, as `ones @ grad` for float32 and float64: one BLAS
     call, 3-5x faster than NumPy's reduction over the first axis of (batch, features)."""
     if grad.dtype not in _BLAS:
-        return grad.sum(axis=0)
+        return add_up(grad, 0)
     n, dtype = len(grad), grad.dtype
     ones = _ones_cache.get((n, dtype))  # read-only vectors of ones, one per batch size
     if ones is None:
@@ -43,6 +44,13 @@ def sum_rows(grad):
         ones = _ones_cache[n, dtype] = np.ones(n, dtype)
         ones.flags.writeable = False
     return ones @ grad
+
+
+def add_up(x, axis=None, keepdims=False):
+    """`x.sum(axis)`, but float16 is added up in float32 and left there, as PyTorch's CPU
+    kernels accumulate it: NumPy adds float16 rows one by one in float16, where a running
+    total of 2048 no longer grows by 1 (4096 ones would sum to 2048). Callers round once."""
+    return x.sum(axis=axis, keepdims=keepdims, dtype=np.float32 if x.dtype == np.float16 else None)
 
 
 _BLAS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -77,7 +85,7 @@ def run_backward(root, grad, retain_graph):
     """
     check_anomaly = anomaly.state.enabled
     pending = {root: grad}  # node -> sum of the gradients it has received so far
-    heap = [(root.order, root)]
+    heap = [(root._sequence, root)]
     while heap:
         node = heappop(heap)[1]
         grad = pending.pop(node)
@@ -118,4 +126,4 @@ def run_backward(root, grad, retain_graph):
                 pending[target] = pending[target] + g
             else:
                 pending[target] = g
-                heappush(heap, (target.order, target))
+                heappush(heap, (target._sequence, target))

@@ -17,7 +17,9 @@ An op is a subclass with two static methods on NumPy arrays:
 and is called as `Exp.apply(tensor)`. `apply` does all the bookkeeping so that
 ops are pure math: it unwraps Tensors, decides whether to record, builds the
 graph node, and stamps saved arrays against later in-place changes. The `ctx`
-object that `forward` fills in *is* the graph node that `backward` receives.
+object that `forward` fills in *is* the graph node that `backward` receives; it
+keeps anything you store on it, except under the names the engine uses:
+`needs_input_grad`, `saved`, `edges`, `retained` and `versions`.
 """
 
 import itertools
@@ -30,13 +32,22 @@ from .tensor import Tensor
 
 _new = object.__new__
 _grad_mode, _anomaly_mode = grad_mode.state, anomaly.state  # thread-local flags
-_order = itertools.count(0, -1)  # recorded nodes count down: the engine runs the least first
+# Recorded nodes are numbered counting down; the engine runs the smallest number first.
+_next_sequence = itertools.count(0, -1).__next__
 
 
 class Function:
     """Base class of every differentiable op; see the module docstring."""
 
-    __slots__ = ("needs_input_grad", "saved", "edges", "order", "retained", "versions", "__dict__")
+    __slots__ = (
+        "needs_input_grad",
+        "saved",
+        "edges",
+        "_sequence",
+        "retained",
+        "versions",
+        "__dict__",
+    )
     is_leaf_edge = False  # the engine sends gradients to nodes and leaves alike
 
     @staticmethod
@@ -96,7 +107,7 @@ class Function:
             _share_version(result, args)
         if record and out.dtype.kind == "f":
             ctx.edges = edges
-            ctx.order = next(_order)
+            ctx._sequence = _next_sequence()
             ctx.retained = None
             ctx.versions = _stamps(ctx.saved, args, result, returned) if ctx.saved else ()
             result._requires_grad = True

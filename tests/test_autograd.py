@@ -338,6 +338,41 @@ def test_shared_subgraphs_run_backward_once():
     assert x.grad.tolist() == [3 + 2 * 1 + 1, 3 + 2 * 2 + 1]
 
 
+class Stop(Function):
+    """out = x;  backward returns None: no gradient flows back through it."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x * 1
+
+    @staticmethod
+    def backward(ctx, grad):
+        return None
+
+
+class TorchStop(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 1
+
+    @staticmethod
+    def backward(ctx, grad):
+        return None
+
+
+def test_a_node_still_runs_when_one_of_its_consumers_sends_no_gradient():
+    """Found in review: the dependency-counting engine never ran a node one of whose
+    consumers returned None for it, so x got no gradient at all; the order of recording
+    makes such counts unnecessary."""
+    grads = []
+    for lib, stop in ((mg, Stop), (torch, TorchStop)):
+        x = _leaf(lib, (1.0, 2.0))
+        a = x * 3
+        (stop.apply(a) + a * a).sum().backward()
+        grads.append(x.grad.tolist())
+    assert grads[0] == grads[1] == [18.0, 36.0]
+
+
 # ----- custom Functions -----------------------------------------------------------------------
 
 
@@ -376,6 +411,29 @@ def test_custom_function_context_and_arguments():
     with mg.no_grad():
         Scale.apply(x, 2)
     assert SEEN["needs"] == (False, False)
+
+
+class Power(Function):
+    """out = x ** n, n kept as ctx.order: any name but the engine's is the op's own."""
+
+    @staticmethod
+    def forward(ctx, x, n):
+        ctx.order = n
+        ctx.save_for_backward(x)
+        return x**n
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return grad * ctx.order * x ** (ctx.order - 1), None
+
+
+def test_custom_function_attributes_are_its_own():
+    """Found in review: the engine's node number was stored as ctx.order, after forward,
+    overwriting a custom op's own ctx.order."""
+    x = mg.tensor([1.5, 2.0], requires_grad=True)
+    Power.apply(x, 3).sum().backward()
+    assert x.grad.tolist() == [6.75, 12.0]
 
 
 class BroadcastAdd(Function):

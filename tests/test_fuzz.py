@@ -1151,7 +1151,9 @@ def test_fuzz_layers_and_activations(c):
     call("F.mse_loss", t(1.32, F64), t([0.0, 2.0]), reduction="none", weight=None)
 )
 @example(  # 0-d float64 squares (a NumPy scalar) times a float32 weight overflowed: inf
-    call("F.mse_loss", t(0.0, F64), t(4.934807543860837e16, F64), reduction="sum", weight=t(139733.0))
+    call(
+        "F.mse_loss", t(0.0, F64), t(4.934807543860837e16, F64), reduction="sum", weight=t(139733.0)
+    )
 )
 @example(  # overflow warning
     call("nn.MSELoss", t(0.0, "float16", True), t([-9413, -9413], "int64"), "sum", None)

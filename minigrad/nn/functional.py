@@ -322,6 +322,20 @@ def cross_entropy(
         The loss: a scalar, or one value per sample for reduction='none'.
     """
     reduction = _checks.reduction_mode(size_average, reduce, reduction)
+    # One cheap test that suffices on the commonest path, (N, C) logits and int64 class
+    # indices (N,) without weights; the full checks below name what is wrong.
+    if (
+        weight is None
+        and isinstance(input, Tensor)
+        and isinstance(target, Tensor)
+        and input.data.ndim == 2
+        and input.data.dtype.kind == "f"
+        and target.data.dtype == dtypes.int64
+        and target.data.shape == input.data.shape[:1]
+        and 0.0 <= label_smoothing <= 1.0
+    ):
+        options = dict(label_smoothing=float(label_smoothing), reduction=reduction)
+        return ops.CrossEntropy.apply(input, target, None, ignore_index=ignore_index, **options)
     _checks.tensor_args("cross_entropy", input=input, target=target)
     _checks.class_input(input, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 
+from ..engine import add_up
 from ..function import Function
 from ..tensor import _wrap, max_result, min_result, normalize_dim
 
@@ -16,12 +17,16 @@ def _spread(grad, shape, axis, keepdim):
 
 
 class Sum(Function):
-    """out = sum(x) over `axis`;  d/dx = 1 everywhere (grad spread back over the axis)."""
+    """out = sum(x) over `axis`;  d/dx = 1 everywhere (grad spread back over the axis).
+
+    float16 is added up in float32 and rounded once, as PyTorch does (see engine.add_up).
+    """
 
     @staticmethod
     def forward(ctx, x, axis, keepdim):
         ctx.shape, ctx.axis, ctx.keepdim = x.shape, axis, keepdim
-        return x.sum(axis=axis, keepdims=keepdim)
+        total = add_up(x, axis, keepdim)  # integers sum to int64, as in PyTorch
+        return total.astype(np.float16) if x.dtype == np.float16 else total
 
     @staticmethod
     def backward(ctx, grad):
@@ -36,9 +41,10 @@ class Mean(Function):
         ctx.shape, ctx.axis, ctx.keepdim = x.shape, axis, keepdim
         axes = range(x.ndim) if axis is None else np.atleast_1d(axis)
         ctx.count = math.prod(x.shape[a] for a in axes)
-        total = x.sum(axis=axis, keepdims=keepdim)
+        total = add_up(x, axis, keepdim)  # floats only (Tensor.mean checks)
         # The mean of nothing is NaN, silently as in PyTorch (0 / 0 would warn).
-        return total / ctx.count if ctx.count else np.full_like(total, np.nan)
+        mean = total / ctx.count if ctx.count else np.full_like(total, np.nan)
+        return mean.astype(x.dtype, copy=False)  # float16: rounded once, from float32
 
     @staticmethod
     def backward(ctx, grad):

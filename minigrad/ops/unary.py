@@ -140,16 +140,17 @@ class Sigmoid(Function):
     PyTorch's formula and order of products, computed as written. Stable: where exp(-x)
     overflows (x below -88.7 in float32, -709.8 in float64) it is inf and out is exactly
     0, as in PyTorch, so a BCE on top clamps its log at -100 there as PyTorch's does.
-    The overflow is IEEE's right answer, so it passes silently.
+    The overflow is IEEE's right answer, so it passes silently. float16: forward in
+    float32, rounded once; backward in float16 steps from the rounded output (PyTorch's).
     """
 
     @staticmethod
     def forward(ctx, x):
         with np.errstate(over="ignore"):  # exp(-x) = inf: out = 1 / inf = 0
             e = np.exp(-wide(x))
-        out = 1 / (e + 1)
+        out = narrow(1 / (e + 1), x)
         ctx.save_for_backward(out)
-        return narrow(out, x)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
