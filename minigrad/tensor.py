@@ -113,11 +113,12 @@ def _binary(op, x, y, divide=False):
         dtype = dtypes.result_type(_raw(x), _raw(y))
         if divide and dtype.kind != "f":
             dtype = dtypes.default_float  # true division of integers gives float32
-        one_number = not isinstance(x, Tensor) or not isinstance(y, Tensor)
-        if dtype == dtypes.float16 and op in _SCALED and one_number:
-            # PyTorch multiplies and divides float16 by a number in float32, rounding once:
-            # -0.0 * 1e30 is -0.0, not -0.0 * inf = NaN. (It adds and subtracts the number
-            # rounded to float16 first, as NumPy does.)
+        scalar = not isinstance(x, Tensor) or not isinstance(y, Tensor) or y.data.ndim == 0
+        if dtype == dtypes.float16 and op in _SCALED and scalar:
+            # PyTorch multiplies and divides float16 by a number, or by a 0-d tensor on the
+            # right, in float32, rounding once: -0.0 * 1e30 is -0.0, not -0.0 * inf = NaN.
+            # (It adds and subtracts them rounded to float16 first, as NumPy does, and a
+            # 0-d tensor on the left of * or / too.)
             return _binary(op, _float32(x), _float32(y)).to(dtype)
         x = x.to(dtype) if isinstance(x, Tensor) else _in_range(x, dtype)
         y = y.to(dtype) if isinstance(y, Tensor) else _in_range(y, dtype)

@@ -173,6 +173,36 @@ def test_float16_sigmoid_gradient_takes_torchs_float16_steps():
     np.testing.assert_array_equal(grad, t_grad)
 
 
+def test_float16_linear_adds_the_bias_before_its_one_rounding():
+    """Found in review: x @ w.T was rounded to float16, then the bias added and rounded
+    again (-3.016 where torch and the float64 answer give -3.014)."""
+    x = uniform(-2, 2, (64, 33)).astype(np.float16)
+    w = uniform(-1, 1, (17, 33), seed=1).astype(np.float16)
+    b = uniform(-1, 1, 17, seed=2).astype(np.float16)
+    ours = F.linear(mg.tensor(x), mg.tensor(w), mg.tensor(b)).numpy()
+    theirs = TF.linear(torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b)).numpy()
+    assert ours.dtype == np.float16
+    np.testing.assert_array_equal(ours, theirs)
+
+
+def test_float16_log_softmax_gradient_sums_in_float32():
+    """Found in review: the backward summed a float16 gradient over a 4096-long axis in
+    float16 (0.5 where the exact gradient is 0; torch 0.0025)."""
+    xt = mg.tensor(np.zeros((4096, 2), np.float16), requires_grad=True)
+    F.log_softmax(xt, dim=0).backward(mg.tensor(np.ones((4096, 2), np.float16)))
+    assert xt.grad.dtype == mg.float16
+    assert np.abs(xt.grad.numpy()).max() <= 0.0025  # torch's error; the exact answer is 0
+
+
+def test_float16_results_past_the_range_are_inf_silently():
+    """Found in review: the final cast to float16 warned where torch is silent."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ls = F.log_softmax(mg.tensor([[65504.0, -65504.0]], dtype=mg.float16), dim=1)
+        total = mg.tensor(np.array([[65504.0], [65504.0]], np.float16)).sum(0)
+    assert ls.tolist() == [[0.0, -np.inf]] and total.tolist() == [np.inf]
+
+
 # ----- every target ignored ----------------------------------------------------------------------
 def compare(fn, arrays):
     """Same values (NaN where torch has NaN), dtypes and gradients as torch, and no warnings."""

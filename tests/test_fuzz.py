@@ -1104,6 +1104,8 @@ def test_fuzz_functions_and_methods(c):
 @example(call("y@x", t([True], "bool"), t([False], "bool")))
 @example(call("x>=y", t([0, 1], "uint8"), -3))  # -3 not cast to uint8 as torch
 @example(call("mul_", t(0.0, "float16"), 1e30))  # NaN: 1e30 rounded to float16 first
+@example(call(".div", t([0.0], "float16"), t(8.772128386673355e-43)))  # NaN: 0-d rounded too
+@example(call(".mul", t([0.0, 2**-24], "float16"), t(1e5)))  # NaN, inf where torch 0, 0.006
 @example(call("y/x", t(3.777893186295716e22, requires_grad=True), math.inf))  # torch's NaN
 @example(call("y/x", t(1.2876485684041017e-213, F64, True), 0))  # torch's NaN
 def test_fuzz_operators(c):

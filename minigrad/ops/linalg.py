@@ -6,6 +6,7 @@ import numpy as np
 
 from ..engine import sum_rows
 from ..function import Function
+from .unary import narrow
 
 
 class MatMul(Function):
@@ -62,10 +63,11 @@ class Linear(Function):
             )
         need_x, need_w, _ = ctx.needs_input_grad
         ctx.save_for_backward(x if need_w else None, w if need_x else None)
-        out = x @ w.T
+        # float16: the bias is added to the float32 product, then rounded once (PyTorch's)
+        out = x @ w.T if x.dtype != np.float16 else np.matmul(x, w.T, dtype=np.float32)
         if b is not None:
             out += b
-        return out
+        return narrow(out, x)
 
     @staticmethod
     def backward(ctx, grad):

@@ -7,6 +7,7 @@ import numpy as np
 from ..engine import add_up
 from ..function import Function
 from ..tensor import _wrap, max_result, min_result, normalize_dim
+from .unary import narrow
 
 
 def _spread(grad, shape, axis, keepdim):
@@ -26,7 +27,7 @@ class Sum(Function):
     def forward(ctx, x, axis, keepdim):
         ctx.shape, ctx.axis, ctx.keepdim = x.shape, axis, keepdim
         total = add_up(x, axis, keepdim)  # integers sum to int64, as in PyTorch
-        return total.astype(np.float16) if x.dtype == np.float16 else total
+        return narrow(total, x) if x.dtype == np.float16 else total
 
     @staticmethod
     def backward(ctx, grad):

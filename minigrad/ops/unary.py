@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ..engine import add_up
 from ..function import Function
 
 
@@ -13,8 +14,12 @@ def wide(x):
 
 
 def narrow(out, x):
-    """`out` in x's dtype: undoes `wide` for the result."""
-    return out if out.dtype == x.dtype else out.astype(x.dtype)
+    """`out` in x's dtype: undoes `wide` for the result. Past float16's range it is inf,
+    silently, as in PyTorch."""
+    if out.dtype == x.dtype:
+        return out
+    with np.errstate(over="ignore"):
+        return out.astype(x.dtype)
 
 
 class Exp(Function):
@@ -159,7 +164,11 @@ class Sigmoid(Function):
 
 
 class Tanh(Function):
-    """out = tanh(x);  d/dx = 1 - out**2."""
+    """out = tanh(x);  d/dx = 1 - out**2.
+
+    PyTorch computes 1 - out * out with one rounding (a fused multiply-add); squaring in
+    float64, where the square of a float32 or float16 is exact, does the same.
+    """
 
     @staticmethod
     def forward(ctx, x):
@@ -170,7 +179,7 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, grad):
         out = wide(ctx.saved[0])
-        return grad * (1 - out * out)
+        return grad * (1 - np.square(out, dtype=np.float64)).astype(out.dtype, copy=False)
 
 
 def shift_by_max(x, dim):
@@ -227,4 +236,4 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved
-        return grad - np.exp(out) * grad.sum(axis=ctx.dim, keepdims=True), None
+        return grad - np.exp(out) * add_up(grad, ctx.dim, keepdims=True), None
