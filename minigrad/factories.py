@@ -100,14 +100,14 @@ def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> 
         raise RuntimeError(f"arange(): unsupported range {start} -> {end} with step {step}")
     if dtype.kind != "f" and step != 0 and int(step) == 0:
         raise ValueError(f"arange(): step {step} truncates to 0 for dtype {dtype.name}")
+    if (end - start) * step < 0:  # the bounds as given, before int64 truncates them (PyTorch's)
+        raise RuntimeError(
+            f"arange(): the range {start} -> {end} goes against the sign of step {step}"
+        )
     if dtype == dtypes.int64:
         start, end, step = int(start), int(end), int(step)
     if step == 0:
         raise RuntimeError("arange(): step must be nonzero")
-    if (end - start) * step < 0:
-        raise RuntimeError(
-            f"arange(): the range {start} -> {end} goes against the sign of step {step}"
-        )
     count = int(np.ceil((end - start) / step))
     if dtype.kind != "f":
         start, step = int(start), int(step)

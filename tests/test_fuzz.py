@@ -710,6 +710,19 @@ def _reciprocal_quirk(x, y):
 
 
 OPS["y/x"].torch_grad_quirk = _reciprocal_quirk
+
+
+def _reciprocal_overflow(x, y):
+    """number / x: torch's value is number * reciprocal(x) with the reciprocal rounded to x's
+    dtype, which overflows to inf where |x| < 1 / max (float16: below 1.5e-5): inf there,
+    and 0 * inf = NaN for 0 / x, where minigrad divides (README lists it)."""
+    if not isinstance(y, (int, float)) or not isinstance(x, T) or x.array.dtype.kind != "f":
+        return False
+    with np.errstate(all="ignore"):
+        return bool((np.isinf(np.reciprocal(x.array)) & np.isfinite(x.array)).any())
+
+
+OPS["y/x"].torch_quirk = _reciprocal_overflow
 OPS["matmul"] = Op(
     lambda s, x, y: s.lib.matmul(x, y), args(tensors(max_dims=3), operands()), sums=True
 )
@@ -1069,6 +1082,7 @@ F64 = "float64"
 @example(call("full", (), -3, "dtype:uint8"))  # OverflowError
 @example(call("arange", -2, math.inf, 3, "dtype:int64"))  # OverflowError
 @example(call("arange", -5, 0, 2.86, "dtype:int32"))  # 3 values, torch 2
+@example(call("arange", -0.5, None, math.inf, "dtype:int64"))  # empty: torch checks before int()
 @example(call("tensor", [False, -2.5, -3], "dtype:uint8"))  # wrapped around silently
 @example(call("max", t(0.0, "float16", True), None, True))  # keepdim dropped
 @example(call("clamp", t([8.0], "float16"), 1e30, math.inf))
@@ -1108,6 +1122,7 @@ def test_fuzz_functions_and_methods(c):
 @example(call(".mul", t([0.0, 2**-24], "float16"), t(1e5)))  # NaN, inf where torch 0, 0.006
 @example(call("y/x", t(3.777893186295716e22, requires_grad=True), math.inf))  # torch's NaN
 @example(call("y/x", t(1.2876485684041017e-213, F64, True), 0))  # torch's NaN
+@example(call("y/x", t(1.1920928955078125e-07, "float16"), 0))  # torch's NaN: 0 * (1 / x = inf)
 def test_fuzz_operators(c):
     check(c)
 
