@@ -65,7 +65,7 @@ def _fit(node, i, grad, shape, dtype):
         reduced = sum_to(grad, shape)
         if reduced is None:
             raise RuntimeError(
-                f"{node.name()} returned a gradient of shape {grad.shape} for input {i}, "
+                f"{type(node).name()} returned a gradient of shape {grad.shape} for input {i}, "
                 f"which cannot be summed to that input's shape {shape}"
             )
         grad = np.asarray(reduced)  # a full sum gives a NumPy scalar, not a 0-d array
@@ -89,13 +89,13 @@ def run_backward(root, grad, retain_graph):
     while heap:
         node = heappop(heap)[1]
         grad = pending.pop(node)
-        if node.retained is not None:
-            tensor = node.retained()
+        if node._retained is not None:
+            tensor = node._retained()
             if tensor is not None:
                 tensor._accumulate_grad(grad, owned=False)
         if node.saved is None:
             raise node.freed_error()
-        for stamp in node.versions:  # (counter, its value when saved, ...)
+        for stamp in node._versions:  # (counter, its value when saved, ...)
             if stamp[0][0] != stamp[1]:
                 raise node.version_error(stamp)
         grads = node.backward(node, grad)

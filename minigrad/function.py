@@ -17,9 +17,10 @@ An op is a subclass with two static methods on NumPy arrays:
 and is called as `Exp.apply(tensor)`. `apply` does all the bookkeeping so that
 ops are pure math: it unwraps Tensors, decides whether to record, builds the
 graph node, and stamps saved arrays against later in-place changes. The `ctx`
-object that `forward` fills in *is* the graph node that `backward` receives; it
-keeps anything you store on it, except under the names the engine uses:
-`needs_input_grad`, `saved`, `edges`, `retained` and `versions`.
+object that `forward` fills in *is* the graph node that `backward` receives. It
+keeps anything you store on it (`ctx.factor = 3`) except under the names the graph
+uses: `needs_input_grad`, `saved`, `edges` (filled in after `forward`), the methods
+of `Function`, and private names that start with `_`.
 """
 
 import itertools
@@ -44,8 +45,8 @@ class Function:
         "saved",
         "edges",
         "_sequence",
-        "retained",
-        "versions",
+        "_retained",
+        "_versions",
         "__dict__",
     )
     is_leaf_edge = False  # the engine sends gradients to nodes and leaves alike
@@ -67,7 +68,7 @@ class Function:
         return cls.__name__ + "Backward0"
 
     def __repr__(self) -> str:
-        return f"<{self.name()}>"
+        return f"<{type(self).name()}>"
 
     @classmethod
     def apply(cls, *args, **kwargs) -> Tensor:
@@ -108,8 +109,8 @@ class Function:
         if record and out.dtype.kind == "f":
             ctx.edges = edges
             ctx._sequence = _next_sequence()
-            ctx.retained = None
-            ctx.versions = _stamps(ctx.saved, args, result, returned) if ctx.saved else ()
+            ctx._retained = None
+            ctx._versions = _stamps(ctx.saved, args, result, returned) if ctx.saved else ()
             result._requires_grad = True
             result.grad_fn = ctx
         return result
@@ -117,7 +118,7 @@ class Function:
     # ----- errors the engine raises around `backward` -----------------------------------------
     def freed_error(self) -> RuntimeError:
         return RuntimeError(
-            f"Trying to backward through {self.name()} a second time, but the arrays it "
+            f"Trying to backward through {type(self).name()} a second time, but the arrays it "
             "saved were freed by the first backward. Pass retain_graph=True to the first "
             "backward() if you need to call it twice."
         )
@@ -126,13 +127,13 @@ class Function:
         counter, version, shape, what = stamp
         return RuntimeError(
             "one of the arrays needed for gradient computation has been modified by "
-            f"an in-place operation: {what} of shape {shape} saved by {self.name()} is "
+            f"an in-place operation: {what} of shape {shape} saved by {type(self).name()} is "
             f"at version {counter[0]}; expected version {version} instead."
         )
 
     def arity_error(self, grads) -> RuntimeError:
         return RuntimeError(
-            f"{self.name()}: backward returned {len(grads)} gradients, but forward took "
+            f"{type(self).name()}: backward returned {len(grads)} gradients, but forward took "
             f"{len(self.edges)} positional arguments (return None for those with no gradient)"
         )
 
@@ -175,4 +176,4 @@ def _share_version(result, args) -> None:
 
 def retain(node, tensor) -> None:
     """Make the engine hand `node`'s incoming gradient to `tensor.grad` (weakly held)."""
-    node.retained = weakref.ref(tensor)
+    node._retained = weakref.ref(tensor)

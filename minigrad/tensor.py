@@ -603,7 +603,7 @@ class Tensor:
 
     def __repr__(self) -> str:
         if self.grad_fn is not None:
-            extra = [f"grad_fn=<{self.grad_fn.name()}>"]
+            extra = [f"grad_fn=<{type(self.grad_fn).name()}>"]
         else:
             extra = ["requires_grad=True"] if self._requires_grad else []
         return format_tensor(self.data, extra)
@@ -762,8 +762,8 @@ class Tensor:
         if out.grad_fn is not None:  # unrecorded (no_grad), self keeps its place in the graph
             old, self.grad_fn = self.grad_fn, out.grad_fn
             self._requires_grad = True
-            if old is not None and old.retained is not None:
-                old.retained = None  # a retained .grad is that of the new values, as in PyTorch
+            if old is not None and old._retained is not None:
+                old._retained = None  # a retained .grad is that of the new values, as in PyTorch
                 self.retain_grad()
         return self
 

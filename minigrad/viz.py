@@ -56,12 +56,12 @@ def _leaf_label(leaf: Tensor, names: dict) -> str:
 
 def _short_name(target, names: dict) -> str:
     if not isinstance(target, Tensor):
-        return target.name()
+        return type(target).name()
     return f"leaf {names[id(target)]}" if id(target) in names else "leaf"
 
 
 def _node_label(node, shape, dtype) -> str:
-    return f"{node.name()}  {_shape(shape)} {np.dtype(dtype).name}"
+    return f"{type(node).name()}  {_shape(shape)} {np.dtype(dtype).name}"
 
 
 def to_text(t: Tensor, params=None) -> str:
@@ -177,7 +177,7 @@ def to_dot(t: Tensor, params=None) -> str:
             style = ', style=filled, fillcolor="lightblue"' if obj.requires_grad else ""
             lines.append(f"  {ids[id(obj)]} [label={_quote(label)}, shape=ellipse{style}];")
         else:
-            label = f"{obj.name()}\n{_shape(shape)} {np.dtype(dtype).name}"
+            label = f"{type(obj).name()}\n{_shape(shape)} {np.dtype(dtype).name}"
             bold = ", penwidth=2" if root else ""
             lines.append(f"  {ids[id(obj)]} [label={_quote(label)}, shape=box{bold}];")
         return ids[id(obj)]

@@ -414,11 +414,12 @@ def test_custom_function_context_and_arguments():
 
 
 class Power(Function):
-    """out = x ** n, n kept as ctx.order: any name but the engine's is the op's own."""
+    """out = x ** n, n kept as ctx.order: any name but the graph's is the op's own."""
 
     @staticmethod
     def forward(ctx, x, n):
         ctx.order = n
+        ctx.name = ctx.versions = ctx.retained = ctx.sequence = "the op's own"
         ctx.save_for_backward(x)
         return x**n
 
@@ -432,8 +433,13 @@ def test_custom_function_attributes_are_its_own():
     """Found in review: the engine's node number was stored as ctx.order, after forward,
     overwriting a custom op's own ctx.order."""
     x = mg.tensor([1.5, 2.0], requires_grad=True)
-    Power.apply(x, 3).sum().backward()
-    assert x.grad.tolist() == [6.75, 12.0]
+    y = Power.apply(x, 3)
+    y.retain_grad()
+    y.sum().backward()
+    assert x.grad.tolist() == [6.75, 12.0] and y.grad.tolist() == [1.0, 1.0]
+    assert "PowerBackward0" in repr(y) and "PowerBackward0" in mg.viz.to_text(y)
+    with pytest.raises(RuntimeError, match="through PowerBackward0 a second time"):
+        y.sum().backward()
 
 
 class BroadcastAdd(Function):
