@@ -1065,6 +1065,7 @@ F64 = "float64"
 @given(calls(REST))
 # Each @example is a defect the fuzzer found, fixed: a regression test.
 @example(call("argmin", t([0], "int16"), 0, False))  # a NumPy scalar as the Tensor's data
+@example(call("to", t(2147483649.0, F64), "dtype:uint8"))  # 0: torch goes through int64, 1
 @example(call("sum", t([[1.0]]), 0, "yes"))  # keepdim: NumPy's words
 @example(call("sum_method", t([1.0]), 0, 1))  # keepdim=1 accepted
 @example(call("relu_method", t([True, False], "bool")))  # int64 out of a bool

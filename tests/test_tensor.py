@@ -205,6 +205,20 @@ def test_conversions_and_protocols_match_torch(value, protocol):
     assert_same_as_torch(run)
 
 
+def test_float64_to_uint8_wraps_through_int64_as_torch():
+    """Fuzz-found: NumPy converts 2147483649.0 straight to uint8 as 0; PyTorch goes through
+    int64 and wraps around modulo 256 (1). The same conversion in to, copy_ and setitem."""
+    values = np.array([2147483649.0, 300.7, -1.5, 7.9], np.float64)
+    results = []
+    for lib in (mg, torch):
+        source = lib.tensor(values)
+        copied, put = lib.zeros(4, dtype=lib.uint8), lib.zeros(4, dtype=lib.uint8)
+        copied.copy_(source)
+        put[:] = source
+        results.append([t.tolist() for t in (source.to(lib.uint8), copied, put)])
+    assert results[0] == results[1] == [[1, 44, 255, 7]] * 3
+
+
 def test_numpy_returns_the_data_even_when_requiring_grad():
     x = mg.tensor([1.0, 2.0], requires_grad=True)
     assert x.numpy() is x.data

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .. import dtypes
 from ..function import Function
 
 
@@ -115,11 +116,11 @@ class Cast(Function):
     """
 
     @staticmethod
-    def forward(ctx, x, dtype):
+    def forward(ctx, x, dtype):  # Tensor.to casts only to another dtype: always a new array
         if dtype.kind == "f" and (dtype.itemsize < x.dtype.itemsize or dtype == np.float16):
             with np.errstate(over="ignore"):  # float64 -> float32, int32 -> float16, ...
                 return x.astype(dtype)
-        return x.astype(dtype)
+        return dtypes.cast(x, dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -156,7 +157,7 @@ class Copy(Function):
     @staticmethod
     def forward(ctx, x, src):
         out = np.empty_like(x)
-        out[...] = src
+        out[...] = dtypes.cast(src, x.dtype)
         return out
 
     @staticmethod

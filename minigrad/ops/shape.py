@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .. import dtypes
 from ..function import Function
 from ..tensor import normalize_dim
 
@@ -78,6 +79,7 @@ def index_view(x, index):
 
 def _put(out, index, value):
     """out[index] = value with PyTorch's order (see split_index)."""
+    value = dtypes.cast(value, out.dtype)
     split = split_index(index)
     if split is None:
         out[index] = value
