@@ -58,5 +58,5 @@ def check(array, op_name: str, direction: str, created_at: str, what: str = "its
 
 def check_gradient(node, i: int, grad) -> None:
     """Raise if the gradient `node`'s backward returned for input `i` holds NaN or inf."""
-    where = getattr(node, "created_at", "a place not recorded (outside anomaly mode)")
+    where = getattr(node, "_created_at", "a place not recorded (outside anomaly mode)")
     check(grad, type(node).__name__, "backward", where, f"the gradient of input {i}")

@@ -94,10 +94,15 @@ class Function:
         ctx.needs_input_grad = tuple(needs) if record else (False,) * len(needs)
         out = returned = cls.forward(ctx, *inputs, **kwargs)
         if type(out) is not np.ndarray:
+            if isinstance(out, (tuple, list)):
+                raise TypeError(
+                    f"{cls.__name__}.forward returned a {type(out).__name__}: a Function has "
+                    "one output, a single array"
+                )
             out = np.asarray(out)  # NumPy reductions and 0-d math return scalars
         if _anomaly_mode.enabled:
-            ctx.created_at = anomaly.user_line()
-            anomaly.check(out, cls.__name__, "forward", ctx.created_at)
+            ctx._created_at = anomaly.user_line()
+            anomaly.check(out, cls.__name__, "forward", ctx._created_at)
         result = _new(Tensor)
         result.data = out
         result.grad = None
@@ -146,22 +151,28 @@ def _returns_input(out, inputs) -> bool:
 
 
 def _stamps(saved, args, result, returned):
-    """Version stamps `(counter, version, shape, what)` of the tensors whose own arrays were
-    saved: backward refuses to run if one has changed in place since. The output counts as
-    saved if forward saved what it returned (a NumPy scalar, for 0-d math, which `apply`
-    then wrapped in an array)."""
+    """Version stamps `(counter, version, shape, what)` of the tensors whose arrays were
+    saved, or views of them: backward refuses to run if one has changed in place since.
+    The output counts as saved if forward saved what it returned (a NumPy scalar, for 0-d
+    math, which `apply` then wrapped in an array)."""
     stamps = []
     for s in saved:
         if s is None:
             continue
         for t in args:
-            if isinstance(t, Tensor) and s is t.data:
+            if isinstance(t, Tensor) and (s is t.data or _views(s, t.data)):
                 stamps.append((t._version, t._version[0], s.shape, "an input"))
                 break
         else:
             if s is result.data or s is returned:
                 stamps.append((result._version, 0, result.data.shape, "its output"))
     return stamps
+
+
+def _views(s, data) -> bool:
+    """Whether the saved `s` is a view of `data` or of the array `data` itself views."""
+    base = getattr(s, "base", None)  # saved values may be tuples or numbers
+    return base is not None and (base is data or base is data.base)
 
 
 def _share_version(result, args) -> None:

@@ -238,7 +238,8 @@ def _index(index, shape):
     out, masks = [], False
     for item in items:
         if isinstance(item, Tensor):
-            item = item.data
+            item = item.data.copy()  # the index as it is now: a later in-place change to it
+            # cannot reach the gradient (PyTorch raises at backward instead)
         elif isinstance(item, list):
             item = _list_index(item, whole=item is index)
         elif isinstance(item, slice):

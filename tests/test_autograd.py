@@ -442,6 +442,39 @@ def test_custom_function_attributes_are_its_own():
         y.sum().backward()
 
 
+class TwoOutputs(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x, x
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class Traced(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.created_at = "the op's own"
+        return x * 1
+
+    @staticmethod
+    def backward(ctx, grad):
+        assert ctx.created_at == "the op's own"
+        return grad
+
+
+def test_custom_function_with_two_outputs_raises_and_ctx_names_survive_anomaly_mode():
+    """Found in audit: a tuple from forward was stacked into one array silently, and anomaly
+    mode overwrote a custom op's ctx.created_at."""
+    with pytest.raises(TypeError, match=r"TwoOutputs\.forward returned a tuple"):
+        TwoOutputs.apply(mg.tensor([1.0]))
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    with mg.autograd.detect_anomaly():
+        Traced.apply(x).sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0]
+
+
 class BroadcastAdd(Function):
     """out = x + y;  d/dx = d/dy = 1, returned at the broadcast shape in float64."""
 

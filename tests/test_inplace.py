@@ -343,3 +343,42 @@ def test_view_of_a_non_contiguous_tensor_raises_as_in_torch():
     for lib in (mg, torch):
         with pytest.raises(RuntimeError, match="view"):
             lib.zeros(2, 3).T.view(-1)
+
+
+def test_an_index_changed_after_indexing_cannot_change_the_gradient():
+    """Found in audit: x[i] saved i's own array, so i[0] = 2 after the forward moved the
+    gradient ([2, 0, 1] instead of [3, 0, 0]), and a changed mask made NumPy raise. minigrad
+    copies an index tensor when it indexes (PyTorch raises at backward instead: README)."""
+    x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    i, mask = mg.tensor([0, 0]), mg.tensor([True, False, True])
+    y = (x[i] * mg.tensor([1.0, 2.0])).sum() + x[mask].sum()
+    i[0] = 2
+    mask.fill_(True)
+    y.backward()
+    assert x.grad.tolist() == [4.0, 0.0, 1.0]
+
+
+def test_a_changed_view_of_an_input_that_an_op_saved_makes_backward_raise():
+    """Found in audit: cross-entropy saved its (1, 3) probability target as a (3, 1) view,
+    which the stamps did not recognise: t.mul_(2) after the forward changed the gradient."""
+    for lib in (mg, torch):
+        x = lib.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
+        target = lib.tensor([[0.2, 0.3, 0.5]])
+        loss = lib.nn.functional.cross_entropy(x, target)
+        target.mul_(2)
+        with pytest.raises(RuntimeError, match=INPLACE_ERROR):
+            loss.backward()
+
+
+@pytest.mark.parametrize("index", [1, (0, 1)])
+def test_an_element_picked_by_integers_is_a_view_as_in_torch(index):
+    """Found in audit: NumPy copies out a single element, so x[0, 1].add_(5) changed
+    nothing; in PyTorch (and now minigrad) it is a view that writes through."""
+    results = []
+    for lib in (mg, torch):
+        x = lib.zeros(2, 2) if isinstance(index, tuple) else lib.zeros(3)
+        element = x[index]
+        element.add_(5)
+        x[index].mul_(2)
+        results.append((x.tolist(), element.item()))
+    assert results[0] == results[1]

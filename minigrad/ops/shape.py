@@ -74,7 +74,12 @@ def split_index(index):
 def index_view(x, index):
     """x[index] with PyTorch's order (see split_index): a view for a basic index."""
     split = split_index(index)
-    return x[index] if split is None else x[split[0]][split[1]]
+    if split is not None:
+        return x[split[0]][split[1]]
+    out = x[index]
+    if type(out) is not np.ndarray:  # one element: NumPy copies it out, PyTorch views it
+        out = x[(*index, Ellipsis) if isinstance(index, tuple) else (index, Ellipsis)]
+    return out
 
 
 def _put(out, index, value):
