@@ -56,8 +56,14 @@ def save(obj, path: str | os.PathLike) -> None:
         OSError: the file cannot be written; no temporary file is left behind.
     """
     arrays = {}
-    structure = {"format": FORMAT, "version": VERSION, "root": _encode(obj, arrays, "obj")}
-    text = json.dumps(structure, allow_nan=False, separators=(",", ":"))
+    try:
+        structure = {"format": FORMAT, "version": VERSION, "root": _encode(obj, arrays, "obj")}
+        text = json.dumps(structure, allow_nan=False, separators=(",", ":"))
+    except RecursionError:
+        raise TypeError(
+            "minigrad.save cannot store obj: its lists, tuples and dicts nest too deeply "
+            "(or contain themselves)"
+        ) from None
     arrays[STRUCTURE] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
 
     path = os.fspath(path)
@@ -102,8 +108,12 @@ def load(path: str | os.PathLike):
             with np.load(file, allow_pickle=False) as archive:
                 structure = _read_structure(archive, path)
                 return _decode(structure["root"], archive, path)
-        except (zipfile.BadZipFile, zlib.error, EOFError) as err:
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as err:
             raise CheckpointError(f"{path!r} is damaged or truncated: {err}") from err
+        except RuntimeError as err:  # zipfile: a member marked encrypted
+            raise CheckpointError(f"{path!r} is damaged: {err}") from err
+        except RecursionError:
+            raise CheckpointError(f"{path!r}: the checkpoint structure nests too deeply") from None
         except CheckpointError:
             raise
         except ValueError as err:  # NumPy's refusal of pickled object arrays, bad headers

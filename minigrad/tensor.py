@@ -33,6 +33,8 @@ def _to_array(data, dtype):
             "tensor(): nested sequences must be rectangular (every row the same length); "
             f"got a ragged {type(data).__name__}"
         ) from None
+    if from_python and (array.dtype.kind in "uO" or _past_int64(array)):
+        array = _big_ints(data, array)
     if array.dtype.kind not in "biuf":
         held = {"U": "text", "S": "bytes", "c": "complex numbers"}.get(array.dtype.kind, "objects")
         got = type(data).__name__ if array.ndim == 0 else f"a {type(data).__name__} of {held}"
@@ -46,6 +48,34 @@ def _to_array(data, dtype):
     if from_python and array.dtype.kind == "f":
         return array.astype(dtypes.default_float)  # Python floats become float32, as in PyTorch
     return array
+
+
+def _past_int64(array) -> bool:
+    return array.dtype.kind == "f" and array.size and np.abs(array).max() >= 2.0**63
+
+
+def _big_ints(data, array):
+    """`array` for Python data with ints past int64 (NumPy made it uint64, float64 or
+    object): PyTorch makes such data float when a float is among it, refuses it otherwise."""
+    stack, too_big, floats = [data], None, False
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, (float, np.floating)):
+            floats = True
+        elif not isinstance(item, (int, np.number)):
+            return array  # not numbers: refused below
+        elif type(item) is int and not -(2**63) <= item < 2**63:
+            too_big = item
+    if too_big is None:
+        return array
+    if floats:
+        return np.array(data, dtype=np.float64)
+    raise ValueError(
+        f"tensor(): the Python int {too_big} does not fit in int64, the dtype of Python ints; "
+        "write it as a float (PyTorch: Overflow when unpacking long long)"
+    )
 
 
 def _check_integers(array, dtype):
@@ -492,7 +522,13 @@ class Tensor:
                 )
             grad = np.ones(self.shape, self.dtype)
         else:
-            grad = np.array(_raw(gradient), dtype=self.dtype)
+            try:
+                grad = np.array(_raw(gradient), dtype=self.dtype)
+            except (TypeError, ValueError):
+                raise TypeError(
+                    "backward(gradient=...) takes a Tensor (or numbers) of the output's shape, "
+                    f"got {type(gradient).__name__}"
+                ) from None
             if grad.shape != self.shape:
                 raise RuntimeError(
                     f"Mismatch in shape: gradient has a shape of {grad.shape} and the tensor "
@@ -549,7 +585,13 @@ class Tensor:
         """Cast to `dtype` (differentiably between floats); device 'cpu' is accepted and kept."""
         if isinstance(dtype, str) and dtype == "cpu":
             return self
-        dtype = np.dtype(dtype)
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError:
+            raise RuntimeError(
+                f"to(): {dtype!r} is neither a dtype nor the device 'cpu' (minigrad runs on the "
+                "CPU only)"
+            ) from None
         return self if dtype == self.dtype else _ops.Cast.apply(self, dtype)
 
     def float(self) -> "Tensor":

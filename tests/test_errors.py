@@ -197,6 +197,13 @@ ERRORS = {
     "tensor_text": Row(lambda m: m.tensor("abc"), TypeError, "str"),
     "tensor_ragged": Row(lambda m: m.tensor([[1, 2], [3]]), ValueError, "rectangular"),
     "tensor_object": Row(lambda m: m.tensor(object()), RuntimeError, "object"),
+    # ----- found in audit: NumPy's words or another type before
+    "linear_negative": Row(lambda m: m.nn.Linear(-1, 2), RuntimeError, "-1"),
+    "backward_text": Row(
+        lambda m: (m.ones(1, requires_grad=True) * 2).backward("a"), TypeError, "str"
+    ),
+    "to_cuda": Row(lambda m: m.ones(1).to("cuda"), RuntimeError, "CPU", AssertionError),
+    "seed_too_big": Row(lambda m: m.manual_seed(2**64), ValueError, "seed"),
 }
 
 

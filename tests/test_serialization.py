@@ -309,3 +309,27 @@ def test_load_never_unpickles(tmp_path):
     with np.load(tmp_path / "c", allow_pickle=True) as archive:  # the exploit is real
         archive["a0"][0].close()
     assert marker.exists()
+
+
+@pytest.mark.parametrize("field,value", [("compression", 99), ("flags", 1)])
+def test_a_zip_with_an_unknown_compression_or_encryption_is_a_clear_error(tmp_path, field, value):
+    """Found in audit: these raised zipfile's NotImplementedError and RuntimeError."""
+    path = tmp_path / "c.npz"
+    minigrad.save({"w": np.ones(3)}, path)
+    raw = bytearray(path.read_bytes())
+    central, local = raw.find(b"PK\x01\x02"), raw.find(b"PK\x03\x04")
+    offsets = {"compression": (10, 8), "flags": (8, 6)}[field]  # in each header
+    struct.pack_into("<H", raw, central + offsets[0], value)
+    struct.pack_into("<H", raw, local + offsets[1], value)
+    path.write_bytes(bytes(raw))
+    with pytest.raises(CheckpointError, match="damaged"):
+        minigrad.load(path)
+
+
+def test_structures_nested_too_deeply_are_refused_clearly(tmp_path):
+    deep = []
+    for _ in range(5000):
+        deep = [deep]
+    with pytest.raises(TypeError, match="nest too deeply"):
+        minigrad.save(deep, tmp_path / "deep.npz")
+    assert not list(tmp_path.iterdir())

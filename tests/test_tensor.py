@@ -219,6 +219,23 @@ def test_float64_to_uint8_wraps_through_int64_as_torch():
     assert results[0] == results[1] == [[1, 44, 255, 7]] * 3
 
 
+@pytest.mark.parametrize(
+    "data", [2**63, [2**63, 1], -(2**63) - 1, [[2**64], [1]], [2**63, 1.5], [1, 2.5, 2**70]]
+)
+def test_python_ints_past_int64_raise_unless_floats_join_them(data):
+    """Found in audit: tensor(2**63) made uint64, [2**63, 1] float32, and ints past uint64 a
+    misleading error; PyTorch's ints are int64 and refuse more, unless floats make the data
+    float."""
+    try:
+        expected = torch.tensor(data)
+    except ValueError:
+        with pytest.raises(ValueError, match="does not fit in int64"):
+            mg.tensor(data)
+    else:
+        got = mg.tensor(data)
+        assert got.dtype == mg.float32 and got.tolist() == expected.tolist()
+
+
 def test_numpy_returns_the_data_even_when_requiring_grad():
     x = mg.tensor([1.0, 2.0], requires_grad=True)
     assert x.numpy() is x.data
@@ -420,3 +437,14 @@ def test_dtype_aliases_are_numpy_dtypes():
         assert getattr(mg, name) == np.dtype(name)
     assert mg.tensor([1], dtype=mg.double).dtype == np.float64
     assert mg.tensor([1.5]).to(mg.long).dtype == np.int64
+
+
+def test_manual_seed_takes_negative_seeds_as_torch():
+    """Found in audit: NumPy refused -5; PyTorch maps a negative seed to 2**64 + seed."""
+    draws = []
+    for seed in (-5, 2**64 - 5):
+        mg.manual_seed(seed)
+        draws.append(mg.rand(3).tolist())
+    assert draws[0] == draws[1]
+    torch.manual_seed(-5)
+    assert torch.initial_seed() == 2**64 - 5

@@ -21,6 +21,11 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None):
         super().__init__()
+        if in_features < 0 or out_features < 0:
+            raise RuntimeError(
+                f"Linear: in_features and out_features must be >= 0, got {in_features} and "
+                f"{out_features}"
+            )
         self.in_features = in_features
         self.out_features = out_features
         dtype = dtypes.default_float if dtype is None else np.dtype(dtype)
