@@ -12,6 +12,7 @@ _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 class _State(threading.local):
     enabled = False  # off by default; each thread has its own setting
+    check_nan = True  # detect_anomaly(check_nan=False): record where ops were made, only
 
 
 state = _State()
@@ -23,15 +24,19 @@ class detect_anomaly:  # noqa: N801 - PyTorch's name
     The error names the op, the direction (forward or backward) and the line of
     your code that created the op. Stricter than PyTorch's, which checks only
     for NaN in backward. Costs a finiteness check per op, so it is off by default.
+    With `check_nan=False`, as in PyTorch, nothing raises.
     """
 
+    def __init__(self, check_nan: bool = True) -> None:
+        self.check_nan = check_nan
+
     def __enter__(self):
-        self._previous = state.enabled
-        state.enabled = True
+        self._previous = state.enabled, state.check_nan
+        state.enabled, state.check_nan = True, self.check_nan
         return self
 
     def __exit__(self, *exc_info):
-        state.enabled = self._previous
+        state.enabled, state.check_nan = self._previous
         return False
 
 
@@ -47,8 +52,8 @@ def user_line() -> str:
 
 
 def check(array, op_name: str, direction: str, created_at: str, what: str = "its output") -> None:
-    """Raise if a floating `array` holds NaN or inf."""
-    if array.dtype.kind == "f" and not np.isfinite(array).all():
+    """Raise if a floating `array` holds NaN or inf (unless check_nan=False)."""
+    if state.check_nan and array.dtype.kind == "f" and not np.isfinite(array).all():
         kind = "NaN" if np.isnan(array).any() else "inf"
         raise RuntimeError(
             f"detect_anomaly: the {direction} of {op_name} produced {kind} in {what}. "

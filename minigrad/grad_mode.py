@@ -21,9 +21,15 @@ def _set_grad_enabled(mode: bool) -> None:
 
 
 class _GradMode:
-    """Sets grad mode for a `with` block or, used as a decorator, for a function call."""
+    """Sets grad mode for a `with` block or, used as a decorator (`@no_grad()` or
+    `@no_grad`), for a function call."""
 
     enabled = True
+
+    def __new__(cls, func=None):
+        if func is None:
+            return super().__new__(cls)
+        return cls()(func)  # `@no_grad` without parentheses, as PyTorch allows
 
     def __enter__(self):
         self._previous = is_grad_enabled()

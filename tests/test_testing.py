@@ -196,3 +196,33 @@ def test_importing_minigrad_testing_does_not_import_hypothesis():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_gradcheck_takes_a_list_of_inputs_as_torch():
+    """Found in audit: a list was one input, so 'no input requires grad'."""
+    a = mg.tensor([1.0, 2.0], requires_grad=True)
+    b = mg.tensor([3.0, 4.0], requires_grad=True)
+    assert gradcheck(lambda x, y: x * y, [a, b])
+
+
+def test_tensors_refuse_what_they_cannot_draw_when_built():
+    """Found in audit: dtype=bool failed inside hypothesis, and too many distinct elements
+    for the range made the strategy unsatisfiable instead of saying so."""
+    with pytest.raises(TypeError, match="float or integer"):
+        tensors(dtype=bool)
+    with pytest.raises(ValueError, match="400 distinct elements"):
+        tensors(shape=(400,), distinct=True)
+
+
+def test_grad_mode_decorators_without_parentheses_and_anomaly_check_nan():
+    @mg.no_grad
+    def doubled(x):
+        return x * 2
+
+    x = mg.tensor([1.0], requires_grad=True)
+    assert not doubled(x).requires_grad and mg.is_grad_enabled()
+    with mg.autograd.detect_anomaly(check_nan=False):  # records, raises nothing (PyTorch's)
+        (x * 3).backward(mg.tensor([math.nan]))
+    assert math.isnan(x.grad.item())
+    with pytest.raises(RuntimeError, match="NaN"), mg.autograd.detect_anomaly():
+        (x * 3).backward(mg.tensor([math.nan]))

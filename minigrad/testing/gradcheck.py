@@ -68,7 +68,7 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
 
     Args:
         fn: takes the inputs and returns a Tensor of any shape.
-        inputs: a Tensor or a tuple of them (and other arguments, passed through);
+        inputs: a Tensor or a tuple (or list) of them and other arguments, passed through;
             the check runs on float64 copies and covers every input that requires grad.
         eps: the finite-difference step.
         atol, rtol: an entry passes when |analytic - numeric| <= atol + rtol * |numeric|.
@@ -77,7 +77,7 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
         True; otherwise raises `GradcheckError` naming the input, the worst element's
         index, and both values.
     """
-    inputs = _float64_copies(inputs if isinstance(inputs, tuple) else (inputs,))
+    inputs = _float64_copies(tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,))
     checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     if not checked:
         raise GradcheckError("gradcheck: no input requires grad, so there is nothing to check")

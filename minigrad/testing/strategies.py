@@ -88,14 +88,21 @@ def tensors(
     from hypothesis.extra import numpy as hnp
 
     dtype = np.dtype(dtype)
+    if dtype.kind not in "iuf" and elements is None:
+        raise TypeError(f"tensors(): dtype must be a float or integer dtype, got {dtype.name}")
+    room = math.inf
+    if distinct and elements is None:
+        lo, hi, _ = _grid(dtype, min_value, max_value, positive)
+        room = hi - lo + 1 - len(avoid)  # each avoided point rules out at most one value
     if shape is None:
         shape = hnp.array_shapes(
             min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side
+        ).filter(lambda s: math.prod(s) <= room)
+    elif isinstance(shape, tuple) and math.prod(shape) > room:
+        raise ValueError(
+            f"tensors(): {math.prod(shape)} distinct elements do not fit in "
+            f"[{min_value}, {max_value}] ({room} values); widen the range or shrink the shape"
         )
-        if distinct and elements is None:
-            lo, hi, _ = _grid(dtype, min_value, max_value, positive)
-            room = hi - lo + 1 - len(avoid)  # each avoided point rules out at most one value
-            shape = shape.filter(lambda s: math.prod(s) <= room)
     values = _elements(dtype, elements, min_value, max_value, positive, distinct, avoid)
     arrays = hnp.arrays(dtype, shape, elements=values, unique=distinct)
     return st.builds(_tensor, arrays, st.just(requires_grad))
