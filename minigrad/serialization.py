@@ -110,10 +110,10 @@ def load(path: str | os.PathLike):
                 return _decode(structure["root"], archive, path)
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as err:
             raise CheckpointError(f"{path!r} is damaged or truncated: {err}") from err
-        except RuntimeError as err:  # zipfile: a member marked encrypted
-            raise CheckpointError(f"{path!r} is damaged: {err}") from err
         except RecursionError:
             raise CheckpointError(f"{path!r}: the checkpoint structure nests too deeply") from None
+        except RuntimeError as err:  # zipfile: a member marked encrypted
+            raise CheckpointError(f"{path!r} is damaged: {err}") from err
         except CheckpointError:
             raise
         except ValueError as err:  # NumPy's refusal of pickled object arrays, bad headers

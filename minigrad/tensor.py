@@ -51,7 +51,8 @@ def _to_array(data, dtype):
 
 
 def _past_int64(array) -> bool:
-    return array.dtype.kind == "f" and array.size and np.abs(array).max() >= 2.0**63
+    """Whether NumPy may have made floats of Python ints too big for int64."""
+    return bool(array.dtype.kind == "f" and array.size and np.abs(array).max() >= 2.0**63)
 
 
 def _big_ints(data, array):

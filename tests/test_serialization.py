@@ -1,6 +1,7 @@
 """minigrad.save / minigrad.load: exact round trips, atomic writes, and refusing bad files."""
 
 import io
+import json
 import math
 import os
 import pickle
@@ -333,3 +334,15 @@ def test_structures_nested_too_deeply_are_refused_clearly(tmp_path):
     with pytest.raises(TypeError, match="nest too deeply"):
         minigrad.save(deep, tmp_path / "deep.npz")
     assert not list(tmp_path.iterdir())
+
+
+def test_a_checkpoint_nested_too_deeply_is_a_clear_error(tmp_path):
+    """Found in audit: RecursionError escaped from load."""
+    from minigrad import serialization
+
+    path = tmp_path / "deep.npz"
+    header = {"format": serialization.FORMAT, "version": serialization.VERSION}
+    text = json.dumps(header)[:-1] + ', "root": ' + "[" * 5000 + "]" * 5000 + "}"
+    np.savez(path, **{serialization.STRUCTURE: np.frombuffer(text.encode(), np.uint8)})
+    with pytest.raises(CheckpointError, match="nests too deeply"):
+        minigrad.load(path)
