@@ -91,7 +91,7 @@ class Function:
             needs.append(False)
             edges.append(None)
         record = True in needs and _grad_mode.enabled
-        ctx.needs_input_grad = tuple(needs) if record else (False,) * len(needs)
+        ctx.needs_input_grad = tuple(needs)  # under no_grad too, as in PyTorch
         out = returned = cls.forward(ctx, *inputs, **kwargs)
         if type(out) is not np.ndarray:
             if isinstance(out, (tuple, list)):
