@@ -27,13 +27,18 @@ default_float = float32
 
 
 def cast(values, dtype: np.dtype) -> np.ndarray:
-    """`values` as an array of `dtype`, converted as PyTorch converts: a float64 reaches
-    uint8 through int64, so past 255 it wraps around modulo 256. (C leaves an out-of-range
-    double-to-uint8 conversion undefined: PyTorch's gives 1 for 2147483649.0, NumPy's
-    direct one 0.) Not a copy when `values` already is such an array."""
+    """`values` as an array of `dtype`, converted as PyTorch converts. Past a narrower float
+    dtype's range a value becomes inf silently (NumPy would warn; only such casts pay for
+    np.errstate). A float64 reaches uint8 through int64, so past 255 it wraps around modulo
+    256 (C leaves an out-of-range double-to-uint8 conversion undefined: PyTorch's gives 1
+    for 2147483649.0, NumPy's direct one 0). Not a copy when `values` already is such an
+    array."""
     values = np.asarray(values)
     if dtype == uint8 and values.dtype == float64:
         values = values.astype(int64)
+    if dtype.kind == "f" and (dtype.itemsize < values.dtype.itemsize or dtype == float16):
+        with np.errstate(over="ignore"):  # float64 -> float32, int32 -> float16, ...
+            return values.astype(dtype, copy=False)
     return values.astype(dtype, copy=False)
 
 

@@ -11,7 +11,7 @@ from heapq import heappop, heappush
 
 import numpy as np
 
-from . import anomaly
+from . import anomaly, dtypes
 
 
 def sum_to(grad, shape):
@@ -70,8 +70,7 @@ def _fit(node, i, grad, shape, dtype):
             )
         grad = np.asarray(reduced)  # a full sum gives a NumPy scalar, not a 0-d array
     if grad.dtype != dtype:
-        with np.errstate(over="ignore"):  # narrowing overflows to inf silently, as PyTorch
-            grad = grad.astype(dtype)
+        grad = dtypes.cast(grad, dtype)  # narrowing overflows to inf silently, as PyTorch
     return grad
 
 

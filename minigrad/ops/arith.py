@@ -111,15 +111,12 @@ class Pow(Function):
 class Cast(Function):
     """out = x as `dtype`;  d/dx = 1 (the base casts the gradient back to x's dtype).
 
-    A number beyond a narrower float dtype's range becomes inf silently, as in PyTorch
-    (NumPy would warn; only casts that can overflow, which are rare, pay for np.errstate).
+    Converted as PyTorch converts (`dtypes.cast`): a number beyond a narrower float dtype's
+    range becomes inf silently.
     """
 
     @staticmethod
     def forward(ctx, x, dtype):  # Tensor.to casts only to another dtype: always a new array
-        if dtype.kind == "f" and (dtype.itemsize < x.dtype.itemsize or dtype == np.float16):
-            with np.errstate(over="ignore"):  # float64 -> float32, int32 -> float16, ...
-                return x.astype(dtype)
         return dtypes.cast(x, dtype)
 
     @staticmethod

@@ -45,7 +45,7 @@ class Mean(Function):
         total = add_up(x, axis, keepdim)  # floats only (Tensor.mean checks)
         # The mean of nothing is NaN, silently as in PyTorch (0 / 0 would warn).
         mean = total / ctx.count if ctx.count else np.full_like(total, np.nan)
-        return mean.astype(x.dtype, copy=False)  # float16: rounded once, from float32
+        return narrow(mean, x)  # float16: rounded once, from float32
 
     @staticmethod
     def backward(ctx, grad):
