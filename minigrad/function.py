@@ -76,12 +76,14 @@ class Function:
         ctx = _new(cls)
         ctx.saved = ()
         inputs = []
+        tensors = []
         needs = []
         edges = []  # per input: None, or (its node, or itself if a leaf; shape; dtype)
         for a in args:
             if isinstance(a, Tensor):
                 data = a.data
                 inputs.append(data)
+                tensors.append(a)
                 if a._requires_grad:
                     needs.append(True)
                     edges.append((a.grad_fn or a, data.shape, data.dtype))
@@ -115,7 +117,7 @@ class Function:
             ctx.edges = edges
             ctx._sequence = _next_sequence()
             ctx._retained = None
-            ctx._versions = _stamps(ctx.saved, args, result, returned) if ctx.saved else ()
+            ctx._versions = _stamps(ctx.saved, tensors, result, returned) if ctx.saved else ()
             result._requires_grad = True
             result.grad_fn = ctx
         return result
@@ -150,7 +152,7 @@ def _returns_input(out, inputs) -> bool:
     return False
 
 
-def _stamps(saved, args, result, returned):
+def _stamps(saved, tensors, result, returned):
     """Version stamps `(counter, version, shape, what)` of the tensors whose arrays were
     saved, or views of them: backward refuses to run if one has changed in place since.
     The output counts as saved if forward saved what it returned (a NumPy scalar, for 0-d
@@ -159,13 +161,18 @@ def _stamps(saved, args, result, returned):
     for s in saved:
         if s is None:
             continue
-        for t in args:
-            if isinstance(t, Tensor) and (s is t.data or _views(s, t.data)):
+        for t in tensors:  # most ops save their input arrays themselves
+            if s is t.data:
                 stamps.append((t._version, t._version[0], s.shape, "an input"))
                 break
         else:
             if s is result.data or s is returned:
                 stamps.append((result._version, 0, result.data.shape, "its output"))
+                continue
+            for t in tensors:
+                if _views(s, t.data):
+                    stamps.append((t._version, t._version[0], s.shape, "an input"))
+                    break
     return stamps
 
 
