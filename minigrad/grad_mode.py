@@ -1,6 +1,7 @@
 """Grad mode: whether new ops are recorded for backward. Thread-local, as in PyTorch."""
 
 import functools
+import inspect
 import threading
 
 
@@ -22,7 +23,7 @@ def _set_grad_enabled(mode: bool) -> None:
 
 class _GradMode:
     """Sets grad mode for a `with` block or, used as a decorator (`@no_grad()` or
-    `@no_grad`), for a function call."""
+    `@no_grad`), for a function call, or for each step of a generator function."""
 
     enabled = True
 
@@ -41,12 +42,42 @@ class _GradMode:
         return False
 
     def __call__(self, func):
+        mode = type(self)
+        if inspect.isgeneratorfunction(func):
+            return _wrap_generator(mode, func)
+
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            with type(self)():
+            with mode():
                 return func(*args, **kwargs)
 
         return wrapper
+
+
+def _wrap_generator(mode, func):
+    """A decorated generator runs in `mode` each time it resumes, and gives the caller back
+    the caller's own grad mode at each `yield`, as PyTorch's decorators do."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        gen = func(*args, **kwargs)
+        resume, value = gen.send, None
+        while True:
+            try:
+                with mode():
+                    response = resume(value)
+            except StopIteration as stop:
+                return stop.value
+            try:
+                value, resume = (yield response), gen.send
+            except GeneratorExit:
+                with mode():  # the generator's `finally` blocks run in its mode too
+                    gen.close()
+                raise
+            except BaseException as error:  # thrown in by the caller: passed on inside
+                value, resume = error, gen.throw
+
+    return wrapper
 
 
 class no_grad(_GradMode):  # noqa: N801 - PyTorch's name
