@@ -60,6 +60,17 @@ ERRORS = {
     "broadcast_where": Row(
         lambda m: m.where(m.ones(3) > 0, m.ones(2), 0.0), RuntimeError, shapes("(3,)", "(2,)")
     ),
+    "broadcast_maximum": Row(
+        lambda m: m.maximum(m.ones(2, 3), m.ones(2)), RuntimeError, shapes("(2, 3)", "(2,)")
+    ),
+    "broadcast_max_of_two": Row(
+        lambda m: m.ones(3).max(m.ones(2)), RuntimeError, shapes("(3,)", "(2,)")
+    ),
+    "maximum_number": Row(lambda m: m.maximum(m.ones(2), 2.0), TypeError, "'other'.*float"),
+    "minimum_array": Row(lambda m: m.ones(2).minimum(np.ones(2)), TypeError, "'other'.*ndarray"),
+    "max_of_two_keepdim": Row(
+        lambda m: m.max(m.ones(2), m.ones(2), keepdim=True), TypeError, "keepdim"
+    ),
     "broadcast_iadd": Row(
         lambda m: m.ones(3).add_(m.ones(2)), RuntimeError, shapes("(3,)", "(2,)")
     ),
