@@ -41,8 +41,12 @@ class _GradMode:
         _set_grad_enabled(self._previous)
         return False
 
+    def _fresh(self):
+        """A new context for each call of a decorated function (calls may nest or overlap)."""
+        return type(self)()
+
     def __call__(self, func):
-        mode = type(self)
+        mode = self._fresh
         if inspect.isgeneratorfunction(func):
             return _wrap_generator(mode, func)
 
@@ -90,3 +94,29 @@ class enable_grad(_GradMode):  # noqa: N801 - PyTorch's name
     """Re-enable recording inside a `no_grad` block."""
 
     enabled = True
+
+
+class set_grad_enabled(_GradMode):  # noqa: N801 - PyTorch's name
+    """Set grad mode to `mode` at once (called as a function), or for a `with` block or a
+    decorated function, restoring the previous mode after it, as PyTorch's."""
+
+    def __new__(cls, mode: bool):
+        return object.__new__(cls)
+
+    def __init__(self, mode: bool) -> None:
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_grad_enabled(): mode must be a bool, not {type(mode).__name__}")
+        self.enabled = mode
+        self._previous = is_grad_enabled()
+        _set_grad_enabled(mode)
+
+    def __enter__(self):
+        _set_grad_enabled(self.enabled)  # the previous mode was taken when it was made
+        return self
+
+    def __call__(self, func):
+        _set_grad_enabled(self._previous)  # decorating a function changes no mode now
+        return super().__call__(func)
+
+    def _fresh(self):
+        return set_grad_enabled(self.enabled)

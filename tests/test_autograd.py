@@ -279,22 +279,53 @@ def _delegate(generator_function):
 
 @pytest.mark.parametrize(
     "decorator",
-    [lambda lib: lib.no_grad(), lambda lib: lib.no_grad, lambda lib: lib.enable_grad()],
-    ids=["no_grad()", "no_grad", "enable_grad()"],
+    [
+        lambda lib: lib.no_grad(),
+        lambda lib: lib.no_grad,
+        lambda lib: lib.enable_grad(),
+        lambda lib: lib.set_grad_enabled(False),
+    ],
+    ids=["no_grad()", "no_grad", "enable_grad()", "set_grad_enabled(False)"],
 )
 @pytest.mark.parametrize("outside", [True, False], ids=["grad-on", "grad-off"])
 def test_grad_mode_decorators_cover_each_resume_of_a_generator_as_torch(decorator, outside):
     """Found in audit: a decorated generator function ran its body in the caller's mode."""
     results = []
     for lib in (mg, torch):
-        with lib.set_grad_enabled(outside) if lib is torch else _grad_mode(outside):
+        with lib.set_grad_enabled(outside):
             results.append(_generator_grad_modes(lib, decorator))
     assert results[0] == results[1]
     assert mg.is_grad_enabled()
 
 
-def _grad_mode(enabled):
-    return mg.enable_grad() if enabled else mg.no_grad()
+def test_set_grad_enabled_as_a_function_a_context_and_a_decorator_as_torch():
+    """Found in audit: minigrad had no set_grad_enabled, a common training-loop idiom."""
+    results = []
+    for lib in (mg, torch):
+        seen = []
+        lib.set_grad_enabled(False)  # as a function: at once, until changed back
+        seen.append(lib.is_grad_enabled())
+        with lib.set_grad_enabled(True):
+            seen.append(lib.is_grad_enabled())
+        seen.append(lib.is_grad_enabled())
+        lib.set_grad_enabled(True)
+
+        @lib.set_grad_enabled(False)
+        def frozen(lib=lib):
+            return lib.is_grad_enabled(), (lib.ones(1, requires_grad=True) * 2).requires_grad
+
+        seen += [lib.is_grad_enabled(), frozen(), lib.is_grad_enabled()]
+        with lib.no_grad():
+            seen += [frozen(), lib.is_grad_enabled()]
+        with pytest.raises(TypeError, match="bool"):
+            lib.set_grad_enabled(1)
+        seen.append(lib.is_grad_enabled())
+        results.append(seen)
+    assert results[0] == results[1]
+    assert results[0][:3] == [False, True, False]
+    from minigrad import autograd
+
+    assert autograd.set_grad_enabled is mg.set_grad_enabled
 
 
 def test_no_grad_in_one_thread_does_not_affect_another():
