@@ -34,8 +34,10 @@ from .functions import (
     log_softmax,
     matmul,
     max,
+    maximum,
     mean,
     min,
+    minimum,
     permute,
     relu,
     reshape,
@@ -50,7 +52,7 @@ from .functions import (
     unsqueeze,
     where,
 )
-from .grad_mode import enable_grad, is_grad_enabled, no_grad
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .random import manual_seed
 from .serialization import load, save
 

@@ -1,4 +1,5 @@
-"""Datasets and mini-batches: `TensorDataset`, `DataLoader` and `default_collate`."""
+"""Datasets and mini-batches: `TensorDataset`, `DataLoader`, `default_collate` and
+`default_convert`."""
 
 import collections.abc
 import math
@@ -44,7 +45,9 @@ class DataLoader:
 
     Args:
         dataset: a `TensorDataset`, or any object with `__getitem__(int)` and `__len__`.
-        batch_size: samples per batch.
+        batch_size: samples per batch; None for no batching: each sample as the dataset
+            gives it, without a batch dimension (NumPy arrays become Tensors, tuples lists,
+            as `default_convert` makes them).
         shuffle: visit the samples in a new random order each epoch; the order is drawn
             from the global generator when iteration starts, so `manual_seed` before the
             loop makes every epoch reproducible.
@@ -55,14 +58,16 @@ class DataLoader:
     """
 
     def __init__(
-        self, dataset, batch_size: int = 1, shuffle: bool = False, drop_last: bool = False
+        self, dataset, batch_size: int | None = 1, shuffle: bool = False, drop_last: bool = False
     ) -> None:
         if not (hasattr(dataset, "__getitem__") and hasattr(dataset, "__len__")):
             raise TypeError(
                 f"DataLoader needs a dataset with __getitem__ and __len__, got "
                 f"{type(dataset).__name__}"
             )
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size <= 0:
+        if batch_size is not None and (
+            isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size <= 0
+        ):
             raise ValueError(
                 f"batch_size should be a positive integer value, but got batch_size={batch_size}"
             )
@@ -72,6 +77,11 @@ class DataLoader:
             raise ValueError(
                 f"drop_last should be a boolean value, but got drop_last={drop_last!r}"
             )
+        if batch_size is None and drop_last:
+            raise ValueError(
+                "batch_size=None option disables auto-batching and is mutually exclusive with "
+                "drop_last"
+            )
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
@@ -79,6 +89,8 @@ class DataLoader:
 
     def __len__(self) -> int:
         n = len(self.dataset)
+        if self.batch_size is None:
+            return n
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
     def __iter__(self):
@@ -86,6 +98,8 @@ class DataLoader:
         # generator's state at the moment iteration starts.
         n = len(self.dataset)
         order = generator().permutation(n) if self.shuffle else np.arange(n)
+        if self.batch_size is None:
+            return (default_convert(self.dataset[i]) for i in order.tolist())
         return self._batches(order)
 
     def _batches(self, order: np.ndarray):
@@ -98,6 +112,21 @@ class DataLoader:
             # One fancy index per tensor instead of a Python loop over samples.
             return [t[indices] for t in self.dataset.tensors]
         return default_collate([self.dataset[i] for i in indices.tolist()])
+
+
+def default_convert(sample):
+    """One sample as `torch`'s `default_convert` leaves it: NumPy arrays and scalars of
+    numbers become Tensors, a tuple becomes a list, dicts, lists and namedtuples are
+    converted field by field; everything else (Tensors too) is returned as it is."""
+    if isinstance(sample, (np.ndarray, np.generic)) and sample.dtype.kind in "biuf":
+        return Tensor(sample)
+    if isinstance(sample, collections.abc.Mapping):
+        return {key: default_convert(value) for key, value in sample.items()}
+    if isinstance(sample, tuple) and hasattr(sample, "_fields"):  # a namedtuple keeps its type
+        return type(sample)(*map(default_convert, sample))
+    if isinstance(sample, (tuple, list)):
+        return [default_convert(value) for value in sample]
+    return sample
 
 
 def default_collate(batch: list):

@@ -7,7 +7,7 @@ from .random import generator
 from .tensor import Tensor, _size_args, _wrap
 
 
-def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
+def tensor(data, *, dtype=None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of `data` (Python numbers, lists, arrays or a Tensor).
 
     Python floats become float32, Python ints int64, bools bool; arrays keep their dtype.
@@ -21,8 +21,17 @@ def _new(array, requires_grad) -> Tensor:
     return t
 
 
-def _shape(size, what: str) -> tuple:
-    shape = _size_args(size, what)
+def _shape(sizes, what: str, size=None) -> tuple:
+    """The shape given as `f(2, 3)`, `f((2, 3))` or `f(size=(2, 3))`, as PyTorch takes it."""
+    if size is not None:
+        if sizes:
+            raise TypeError(f"{what}() got multiple values for argument 'size'")
+        if not isinstance(size, (tuple, list)):
+            raise TypeError(
+                f"{what}(): argument 'size' must be a tuple of ints, not {type(size).__name__}"
+            )
+        sizes = (size,)
+    shape = _size_args(sizes, what)
     for n in shape:
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
             raise TypeError(f"sizes must be ints, got {type(n).__name__} in {shape}")
@@ -35,15 +44,15 @@ def _dtype(dtype, default=dtypes.default_float) -> np.dtype:
     return default if dtype is None else np.dtype(dtype)
 
 
-def zeros(*size, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _new(np.zeros(_shape(size, "zeros"), _dtype(dtype)), requires_grad)
+def zeros(*sizes, size=None, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _new(np.zeros(_shape(sizes, "zeros", size), _dtype(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _new(np.ones(_shape(size, "ones"), _dtype(dtype)), requires_grad)
+def ones(*sizes, size=None, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _new(np.ones(_shape(sizes, "ones", size), _dtype(dtype)), requires_grad)
 
 
-def full(size, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+def full(size, fill_value, *, dtype=None, requires_grad: bool = False) -> Tensor:
     """A tensor of `fill_value`; its dtype follows the value's kind unless given."""
     if isinstance(fill_value, np.generic) and fill_value.dtype.kind in "biuf":
         fill_value = fill_value.item()
@@ -51,14 +60,14 @@ def full(size, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
         raise TypeError(f"full(): fill_value must be a number, got {type(fill_value).__name__}")
     dtype = _dtype(dtype, dtypes.result_type(fill_value))
     dtypes.check_fits(fill_value, dtype, "full()")
-    return _new(np.full(_shape((size,), "full"), fill_value, dtype), requires_grad)
+    return _new(np.full(_shape((), "full", size), fill_value, dtype), requires_grad)
 
 
-def zeros_like(input: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+def zeros_like(input: Tensor, *, dtype=None, requires_grad: bool = False) -> Tensor:
     return _new(np.zeros(input.shape, _dtype(dtype, input.dtype)), requires_grad)
 
 
-def ones_like(input: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+def ones_like(input: Tensor, *, dtype=None, requires_grad: bool = False) -> Tensor:
     return _new(np.ones(input.shape, _dtype(dtype, input.dtype)), requires_grad)
 
 
@@ -69,27 +78,38 @@ def _random_dtype(dtype, what) -> np.dtype:
     return dtype
 
 
-def rand(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+def rand(*sizes, size=None, dtype=None, requires_grad: bool = False) -> Tensor:
     """Uniform samples from [0, 1), drawn from the generator `manual_seed` sets."""
-    shape = _shape(size, "rand")
+    shape = _shape(sizes, "rand", size)
     return _new(generator().random(shape, dtype=_random_dtype(dtype, "rand")), requires_grad)
 
 
-def randn(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+def randn(*sizes, size=None, dtype=None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples, drawn from the generator `manual_seed` sets."""
-    shape, dtype = _shape(size, "randn"), _random_dtype(dtype, "randn")
+    shape, dtype = _shape(sizes, "randn", size), _random_dtype(dtype, "randn")
     return _new(generator().standard_normal(shape, dtype=dtype), requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:
+def arange(start=None, end=None, step=None, *, dtype=None, requires_grad: bool = False) -> Tensor:
     """start, start + step, ... up to (not including) end; int64 unless a bound is a float.
+
+    Called as PyTorch's: `arange(end)`, `arange(start, end)` or `arange(start, end, step)`,
+    by position or keyword (`arange(end=5)`); a step needs both start and end.
 
     Integer dtypes follow PyTorch's two code paths: int64 truncates start, end and step
     first (arange(0, 5, 1.5, dtype=int64) is 0, 1, 2, 3, 4); the other integer dtypes
     count from the values as given and then truncate start and step (0, 1, 2, 3 for int32).
     """
     if end is None:
+        if start is None or step is not None:
+            raise TypeError("arange() missing 1 required positional argument: 'end'")
         start, end = 0, start
+    elif start is None:
+        if step is not None:
+            raise TypeError("arange(): a step needs a start too: arange(start, end, step)")
+        start = 0
+    if step is None:
+        step = 1
     for name, v in (("start", start), ("end", end), ("step", step)):
         if not isinstance(v, (int, float, np.integer, np.floating)) or isinstance(v, bool):
             raise TypeError(f"arange(): {name} must be a number, got {type(v).__name__}")
@@ -130,6 +150,6 @@ def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> 
 _ARANGE_CHUNK = 1 << 16
 
 
-def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
+def eye(n: int, m: int | None = None, *, dtype=None, requires_grad: bool = False) -> Tensor:
     shape = _shape((n,) if m is None else (n, m), "eye")
     return _new(np.eye(*shape, dtype=_dtype(dtype)), requires_grad)

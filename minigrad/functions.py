@@ -80,7 +80,8 @@ def mean(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 
 
 def max(input: Tensor, dim=None, keepdim: bool = False):
-    """The largest value or, given `dim`, `(values, indices)`: `_, pred = max(x, 1)`.
+    """The largest value or, given `dim`, `(values, indices)`: `_, pred = max(x, 1)`;
+    given a Tensor instead of `dim`, `maximum(input, other)`.
 
     The gradient goes to the largest value: split evenly between ties without `dim`,
     to the returned index with it (as PyTorch).
@@ -89,8 +90,20 @@ def max(input: Tensor, dim=None, keepdim: bool = False):
 
 
 def min(input: Tensor, dim=None, keepdim: bool = False):
-    """The smallest value or, given `dim`, `(values, indices)`; the gradient as for `max`."""
+    """The smallest value or, given `dim`, `(values, indices)`; given a Tensor instead of
+    `dim`, `minimum(input, other)`. The gradient as for `max`."""
     return _tensor(input, "min").min(dim, keepdim)
+
+
+def maximum(input: Tensor, other: Tensor) -> Tensor:
+    """The larger of input and other elementwise (broadcast);  d/dinput = 1 where input is
+    larger, 1/2 at ties, 0 where smaller (and alike for other), as in PyTorch."""
+    return _tensor(input, "maximum").maximum(other)
+
+
+def minimum(input: Tensor, other: Tensor) -> Tensor:
+    """The smaller of input and other elementwise;  the gradient as for `maximum`."""
+    return _tensor(input, "minimum").minimum(other)
 
 
 def argmax(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:

@@ -15,6 +15,7 @@ document describing the structure, in which
 so that every type, dict key and array (dtype, shape, bits) comes back exactly.
 """
 
+import io
 import json
 import math
 import os
@@ -38,21 +39,26 @@ class CheckpointError(ValueError):
     """A file that is not a readable minigrad checkpoint (damaged, foreign or pickled)."""
 
 
-def save(obj, path: str | os.PathLike) -> None:
-    """Write `obj` to exactly `path` as one `.npz` file, atomically.
+def save(obj, f) -> None:
+    """Write `obj` to exactly the path `f` as one `.npz` file, atomically, or into the
+    binary file object `f`.
 
-    The file is written under a temporary name in the same folder, flushed to disk and
-    then renamed over `path`, so a crash leaves either the old file or the new one.
+    A path is written under a temporary name in the same folder, flushed to disk and
+    then renamed over it, so a crash leaves either the old file or the new one. A
+    symbolic link is written through, as `open` would: the file it names is replaced.
+    A file object (`io.BytesIO`, a file opened with "wb") is written from where it
+    stands and left open; that cannot be atomic.
 
     Args:
         obj: dicts with str or int keys, lists, tuples, str, int, float, bool, None,
             NumPy arrays and Tensors, nested: e.g. `{"model": model.state_dict(),
             "optimizer": optimizer.state_dict(), "epoch": 3}`. Tensors load back as arrays;
             dict, list and tuple subclasses load back as the base type.
-        path: the file to write; no suffix is added to it.
+        f: the path to write (no suffix is added to it), or a file object with `write`.
 
     Raises:
-        TypeError: `obj` holds something else; nothing is written.
+        TypeError: `obj` holds something else, or `f` is neither a path nor a binary
+            file object; nothing is written.
         OSError: the file cannot be written; no temporary file is left behind.
     """
     arrays = {}
@@ -66,8 +72,12 @@ def save(obj, path: str | os.PathLike) -> None:
         ) from None
     arrays[STRUCTURE] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
 
-    path = os.fspath(path)
-    folder, name = os.path.split(os.path.abspath(path))
+    if hasattr(f, "write"):
+        _check_binary(f, "minigrad.save writes bytes: open the file with 'wb'")
+        np.savez(f, **arrays)  # a file object: no ".npz" appended, nothing pickled (see below)
+        return
+    path = os.path.realpath(_path(f, "save", "write"))  # a symlink's target, as open() would
+    folder, name = os.path.split(path)
     temp = os.path.join(folder, f".{name[:100]}.{uuid.uuid4().hex[:16]}.tmp")  # fits NAME_MAX
     # os.open with mode 0o666 lets the umask decide the permissions, as a plain open() would.
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
@@ -87,8 +97,9 @@ def save(obj, path: str | os.PathLike) -> None:
         raise
 
 
-def load(path: str | os.PathLike):
-    """Read a checkpoint written by `save`; arrays never go through pickle.
+def load(f):
+    """Read a checkpoint written by `save`, from a path or a binary file object (read
+    from where it stands, as `save` wrote it); arrays never go through pickle.
 
     Returns:
         The saved object, with arrays (and saved Tensors) as NumPy arrays.
@@ -96,28 +107,53 @@ def load(path: str | os.PathLike):
     Raises:
         CheckpointError: (a ValueError) the file is damaged, truncated, pickled, or was
             not written by `minigrad.save`.
+        TypeError: `f` is neither a path nor a binary file object.
         OSError: the file cannot be read.
     """
-    path = os.fspath(path)
+    if hasattr(f, "read"):
+        _check_binary(f, "minigrad.load reads bytes: open the file with 'rb'")
+        name = getattr(f, "name", None)
+        return _load(f, repr(name) if isinstance(name, str) else f"the {type(f).__name__}")
+    path = _path(f, "load", "read")
     with open(path, "rb") as file:
-        magic = file.read(4)
-        if magic not in _ZIP_MAGIC:
-            raise CheckpointError(f"{path!r} is not a minigrad checkpoint: {_kind(magic)}")
-        file.seek(0)
-        try:
-            with np.load(file, allow_pickle=False) as archive:
-                structure = _read_structure(archive, path)
-                return _decode(structure["root"], archive, path)
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as err:
-            raise CheckpointError(f"{path!r} is damaged or truncated: {err}") from err
-        except RecursionError:
-            raise CheckpointError(f"{path!r}: the checkpoint structure nests too deeply") from None
-        except RuntimeError as err:  # zipfile: a member marked encrypted
-            raise CheckpointError(f"{path!r} is damaged: {err}") from err
-        except CheckpointError:
-            raise
-        except ValueError as err:  # NumPy's refusal of pickled object arrays, bad headers
-            raise CheckpointError(f"{path!r} holds an unreadable array: {err}") from err
+        return _load(file, repr(path))
+
+
+def _path(f, what: str, method: str):
+    if not isinstance(f, (str, bytes, os.PathLike)):
+        raise TypeError(
+            f"minigrad.{what} takes a path or a binary file object with {method}(), got "
+            f"{type(f).__name__}"
+        )
+    return os.fsdecode(f)
+
+
+def _check_binary(f, message: str) -> None:
+    if isinstance(f, io.TextIOBase):
+        raise TypeError(message)
+
+
+def _load(file, where: str):
+    """Read the checkpoint at `file`'s position; `where` names it in errors."""
+    start = file.tell()
+    magic = file.read(4)
+    if magic not in _ZIP_MAGIC:
+        raise CheckpointError(f"{where} is not a minigrad checkpoint: {_kind(magic)}")
+    file.seek(start)
+    try:
+        with np.load(file, allow_pickle=False) as archive:
+            structure = _read_structure(archive, where)
+            return _decode(structure["root"], archive, where)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as err:
+        raise CheckpointError(f"{where} is damaged or truncated: {err}") from err
+    except RecursionError:
+        raise CheckpointError(f"{where}: the checkpoint structure nests too deeply") from None
+    except RuntimeError as err:  # zipfile: a member marked encrypted
+        raise CheckpointError(f"{where} is damaged: {err}") from err
+    except CheckpointError:
+        raise
+    except ValueError as err:  # NumPy's refusal of pickled object arrays, bad headers
+        raise CheckpointError(f"{where} holds an unreadable array: {err}") from err
 
 
 # ----- encoding ----------------------------------------------------------------------------
@@ -158,7 +194,7 @@ def _encode(value, arrays: dict, where: str):
 # ----- decoding ----------------------------------------------------------------------------
 def _kind(magic: bytes) -> str:
     if not magic:
-        return "the file is empty"
+        return "the file is empty (a file object just written to needs seek(0) first)"
     if magic.startswith(b"\x80"):
         return "it looks like a pickle, which minigrad.load never reads (it could run code)"
     if magic.startswith(b"\x93NUM"):
@@ -166,49 +202,49 @@ def _kind(magic: bytes) -> str:
     return "it is not a .npz (zip) archive"
 
 
-def _read_structure(archive, path: str) -> dict:
+def _read_structure(archive, where: str) -> dict:
     if STRUCTURE not in archive.files:
         raise CheckpointError(
-            f"{path!r} is a .npz archive but not a minigrad checkpoint: it has no "
+            f"{where} is a .npz archive but not a minigrad checkpoint: it has no "
             f"'{STRUCTURE}' member (was it written by numpy.savez rather than minigrad.save?)"
         )
     raw = archive[STRUCTURE]
     if raw.dtype != np.uint8 or raw.ndim != 1:
-        raise CheckpointError(f"{path!r}: the '{STRUCTURE}' member is not UTF-8 bytes")
+        raise CheckpointError(f"{where}: the '{STRUCTURE}' member is not UTF-8 bytes")
     try:
         structure = json.loads(raw.tobytes().decode("utf-8"))
     except ValueError as err:  # bad UTF-8 or bad JSON
-        raise CheckpointError(f"{path!r}: the '{STRUCTURE}' member is not JSON: {err}") from err
+        raise CheckpointError(f"{where}: the '{STRUCTURE}' member is not JSON: {err}") from err
     if not isinstance(structure, dict) or structure.get("format") != FORMAT:
-        raise CheckpointError(f"{path!r}: the '{STRUCTURE}' member is not minigrad's")
+        raise CheckpointError(f"{where}: the '{STRUCTURE}' member is not minigrad's")
     if structure.get("version") != VERSION or "root" not in structure:
         raise CheckpointError(
-            f"{path!r} has checkpoint format version {structure.get('version')!r}; this "
+            f"{where} has checkpoint format version {structure.get('version')!r}; this "
             f"minigrad reads version {VERSION}"
         )
     return structure
 
 
-def _decode(node, archive, path: str):
+def _decode(node, archive, where: str):
     """Rebuild the object that `_encode` described as `node`."""
     if node is None or type(node) in (bool, int, float, str):
         return node
     if isinstance(node, list):
-        return [_decode(item, archive, path) for item in node]
+        return [_decode(item, archive, where) for item in node]
     if isinstance(node, dict) and len(node) == 1:
         ((tag, body),) = node.items()
         if tag == "tuple" and isinstance(body, list):
-            return tuple(_decode(item, archive, path) for item in body)
+            return tuple(_decode(item, archive, where) for item in body)
         if tag == "dict" and isinstance(body, list):
             if all(_is_dict_item(item) for item in body):
-                return {key: _decode(item, archive, path) for key, item in body}
+                return {key: _decode(item, archive, where) for key, item in body}
         if tag in ("array", "scalar") and isinstance(body, str) and body in archive.files:
             array = archive[body]
             return array[()] if tag == "scalar" else array
         if tag == "float" and isinstance(body, str) and len(body) == 16:
             if all(c in string.hexdigits for c in body):
                 return struct.unpack(">d", bytes.fromhex(body))[0]
-    raise CheckpointError(f"{path!r}: the checkpoint structure is malformed near {node!r:.80}")
+    raise CheckpointError(f"{where}: the checkpoint structure is malformed near {node!r:.80}")
 
 
 def _is_dict_item(item) -> bool:

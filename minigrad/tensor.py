@@ -389,6 +389,15 @@ def _must_share(x, out):
     return out
 
 
+def _pairwise(op, x, other, what: str, keepdim=False):
+    """max(x, other) or min elementwise, with PyTorch's promotion; `other` must be a Tensor."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{what}(): argument 'other' must be a Tensor, not {type(other).__name__}")
+    if keepdim:
+        raise TypeError(f"{what}(): keepdim applies to a reduction over a dim, not to two tensors")
+    return _binary(op, x, other)
+
+
 def _floating(x):
     """exp, log, sqrt, sigmoid and tanh take integers and bools as float32, as in PyTorch."""
     return x if x.data.dtype.kind == "f" else x.to(dtypes.default_float)
@@ -912,12 +921,22 @@ class Tensor:
         return _ops.Mean.apply(x, axes, _keepdim(keepdim))
 
     def max(self, dim=None, keepdim: bool = False):
-        """The largest value or, given `dim`, `(values, indices)` along it."""
+        """The largest value, `(values, indices)` along `dim`, or given a Tensor `maximum`."""
+        if isinstance(dim, Tensor):
+            return _pairwise(_ops.Maximum, self, dim, "max", keepdim)
         return _ops.extremum(self, dim, _keepdim(keepdim), largest=True)
 
     def min(self, dim=None, keepdim: bool = False):
-        """The smallest value or, given `dim`, `(values, indices)` along it."""
+        """The smallest value, `(values, indices)` along `dim`, or given a Tensor `minimum`."""
+        if isinstance(dim, Tensor):
+            return _pairwise(_ops.Minimum, self, dim, "min", keepdim)
         return _ops.extremum(self, dim, _keepdim(keepdim), largest=False)
+
+    def maximum(self, other):
+        return _pairwise(_ops.Maximum, self, other, "maximum")
+
+    def minimum(self, other):
+        return _pairwise(_ops.Minimum, self, other, "minimum")
 
     def argmax(self, dim=None, keepdim: bool = False):
         return _ops.arg_extremum(self, dim, _keepdim(keepdim), largest=True)

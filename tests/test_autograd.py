@@ -235,6 +235,99 @@ def test_no_grad_and_enable_grad_as_decorators():
     assert autograd.no_grad is mg.no_grad and autograd.is_grad_enabled is mg.is_grad_enabled
 
 
+def _generator_grad_modes(lib, decorator):
+    """What a decorated generator sees at each resume (next, send, throw, close, return)
+    and what its caller sees in between; the same list for minigrad and torch."""
+    seen = []
+
+    @decorator(lib)
+    def steps():
+        try:
+            sent = yield lib.is_grad_enabled()
+            seen.append(("sent", sent, lib.is_grad_enabled()))
+            try:
+                yield lib.is_grad_enabled()
+            except KeyError:
+                seen.append(("caught", lib.is_grad_enabled()))
+            yield (lib.tensor([1.0], requires_grad=True) * 2).requires_grad
+            yield lib.is_grad_enabled()
+        finally:
+            seen.append(("finally", lib.is_grad_enabled()))
+
+    @decorator(lib)
+    def returns():
+        yield lib.is_grad_enabled()
+        return "done"
+
+    gen = steps()
+    seen.append(("first", next(gen), lib.is_grad_enabled()))
+    seen.append(("send", gen.send(7), lib.is_grad_enabled()))
+    with lib.no_grad():  # the caller's mode changes between resumes: the body's does not
+        seen.append(("throw", gen.throw(KeyError), lib.is_grad_enabled()))
+    seen.append(("next", next(gen), lib.is_grad_enabled()))
+    gen.close()
+    seen.append(("closed", lib.is_grad_enabled()))
+    seen.append(("yield from", list(_delegate(returns)), lib.is_grad_enabled()))
+    seen.append(steps.__name__)
+    return seen
+
+
+def _delegate(generator_function):
+    result = yield from generator_function()
+    yield result
+
+
+@pytest.mark.parametrize(
+    "decorator",
+    [
+        lambda lib: lib.no_grad(),
+        lambda lib: lib.no_grad,
+        lambda lib: lib.enable_grad(),
+        lambda lib: lib.set_grad_enabled(False),
+    ],
+    ids=["no_grad()", "no_grad", "enable_grad()", "set_grad_enabled(False)"],
+)
+@pytest.mark.parametrize("outside", [True, False], ids=["grad-on", "grad-off"])
+def test_grad_mode_decorators_cover_each_resume_of_a_generator_as_torch(decorator, outside):
+    """Found in audit: a decorated generator function ran its body in the caller's mode."""
+    results = []
+    for lib in (mg, torch):
+        with lib.set_grad_enabled(outside):
+            results.append(_generator_grad_modes(lib, decorator))
+    assert results[0] == results[1]
+    assert mg.is_grad_enabled()
+
+
+def test_set_grad_enabled_as_a_function_a_context_and_a_decorator_as_torch():
+    """Found in audit: minigrad had no set_grad_enabled, a common training-loop idiom."""
+    results = []
+    for lib in (mg, torch):
+        seen = []
+        lib.set_grad_enabled(False)  # as a function: at once, until changed back
+        seen.append(lib.is_grad_enabled())
+        with lib.set_grad_enabled(True):
+            seen.append(lib.is_grad_enabled())
+        seen.append(lib.is_grad_enabled())
+        lib.set_grad_enabled(True)
+
+        @lib.set_grad_enabled(False)
+        def frozen(lib=lib):
+            return lib.is_grad_enabled(), (lib.ones(1, requires_grad=True) * 2).requires_grad
+
+        seen += [lib.is_grad_enabled(), frozen(), lib.is_grad_enabled()]
+        with lib.no_grad():
+            seen += [frozen(), lib.is_grad_enabled()]
+        with pytest.raises(TypeError, match="bool"):
+            lib.set_grad_enabled(1)
+        seen.append(lib.is_grad_enabled())
+        results.append(seen)
+    assert results[0] == results[1]
+    assert results[0][:3] == [False, True, False]
+    from minigrad import autograd
+
+    assert autograd.set_grad_enabled is mg.set_grad_enabled
+
+
 def test_no_grad_in_one_thread_does_not_affect_another():
     barrier = threading.Barrier(2, timeout=10)
     seen = {}

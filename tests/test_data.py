@@ -191,19 +191,57 @@ def assert_same_batch(ours, theirs):
         assert ours == theirs
 
 
-@pytest.mark.parametrize("make", GENERIC)
-def test_generic_dataset_collates_like_torch(make):
+def for_torch(make):
+    """`make` with its minigrad tensors as torch's, for torch's DataLoader."""
+
     def torch_sample(i):
         sample = make(i)
         if isinstance(sample, tuple) and isinstance(sample[0], minigrad.Tensor):
             return (torch.tensor(sample[0].data), sample[1])
         return sample
 
+    return torch_sample
+
+
+@pytest.mark.parametrize("make", GENERIC)
+def test_generic_dataset_collates_like_torch(make):
     ours = [as_numpy(b) for b in DataLoader(Samples(make), batch_size=2)]
-    theirs = [as_numpy(b) for b in torch.utils.data.DataLoader(Samples(torch_sample), 2)]
+    theirs = [as_numpy(b) for b in torch.utils.data.DataLoader(Samples(for_torch(make)), 2)]
     assert len(ours) == len(theirs) == 3
     for a, b in zip(ours, theirs):
         assert_same_batch(a, b)
+
+
+@pytest.mark.parametrize("make", GENERIC)
+def test_batch_size_none_yields_each_sample_converted_like_torch(make):
+    """Found in audit: batch_size=None, torch's way to turn batching off, was refused."""
+    ours = DataLoader(Samples(make), batch_size=None)
+    theirs = torch.utils.data.DataLoader(Samples(for_torch(make)), batch_size=None)
+    assert len(ours) == len(theirs) == 5
+    samples = list(ours)
+    for a, b in zip(samples, theirs, strict=True):
+        assert_same_batch(as_numpy(a), as_numpy(b))
+    assert isinstance(samples[0], list if type(make(0)) is tuple else type(make(0)))
+
+
+def test_batch_size_none_on_a_tensor_dataset_gives_rows_without_a_batch_dimension():
+    x, y = np.arange(8.0, dtype=np.float32).reshape(4, 2), np.arange(4)
+    ours = DataLoader(TensorDataset(minigrad.tensor(x), minigrad.tensor(y)), batch_size=None)
+    theirs = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(torch.tensor(x), torch.tensor(y)), batch_size=None
+    )
+    assert len(ours) == len(theirs) == 4
+    for a, b in zip(ours, theirs, strict=True):
+        assert_same_batch(as_numpy(a), as_numpy(b))
+        assert a[0].shape == (2,) and a[1].shape == ()
+    minigrad.manual_seed(5)
+    first = [int(label) for _, label in DataLoader(ours.dataset, batch_size=None, shuffle=True)]
+    minigrad.manual_seed(5)
+    again = [int(label) for _, label in DataLoader(ours.dataset, batch_size=None, shuffle=True)]
+    assert sorted(first) == [0, 1, 2, 3] and first == again
+    for lib in (minigrad.data, torch.utils.data):
+        with pytest.raises(ValueError, match="mutually exclusive with drop_last"):
+            lib.DataLoader(ours.dataset, batch_size=None, drop_last=True)
 
 
 def test_collate_keeps_the_graph_of_tensors_that_require_grad():
@@ -222,7 +260,7 @@ def test_collate_errors():
         default_collate([np.array(["a"], dtype=object)] * 2)
 
 
-@pytest.mark.parametrize("batch_size", [0, -1, 1.5, True, None, "2"])
+@pytest.mark.parametrize("batch_size", [0, -1, 1.5, True, "2"])
 def test_bad_batch_size(batch_size):
     with pytest.raises(ValueError, match="batch_size should be a positive integer"):
         DataLoader(make_dataset(), batch_size=batch_size)

@@ -60,6 +60,17 @@ ERRORS = {
     "broadcast_where": Row(
         lambda m: m.where(m.ones(3) > 0, m.ones(2), 0.0), RuntimeError, shapes("(3,)", "(2,)")
     ),
+    "broadcast_maximum": Row(
+        lambda m: m.maximum(m.ones(2, 3), m.ones(2)), RuntimeError, shapes("(2, 3)", "(2,)")
+    ),
+    "broadcast_max_of_two": Row(
+        lambda m: m.ones(3).max(m.ones(2)), RuntimeError, shapes("(3,)", "(2,)")
+    ),
+    "maximum_number": Row(lambda m: m.maximum(m.ones(2), 2.0), TypeError, "'other'.*float"),
+    "minimum_array": Row(lambda m: m.ones(2).minimum(np.ones(2)), TypeError, "'other'.*ndarray"),
+    "max_of_two_keepdim": Row(
+        lambda m: m.max(m.ones(2), m.ones(2), keepdim=True), TypeError, "keepdim"
+    ),
     "broadcast_iadd": Row(
         lambda m: m.ones(3).add_(m.ones(2)), RuntimeError, shapes("(3,)", "(2,)")
     ),
@@ -204,6 +215,16 @@ ERRORS = {
     ),
     "to_cuda": Row(lambda m: m.ones(1).to("cuda"), RuntimeError, "CPU", AssertionError),
     "seed_too_big": Row(lambda m: m.manual_seed(2**64), ValueError, "seed"),
+    # ----- factory arguments, as PyTorch's parser takes them
+    "zeros_size_keyword_int": Row(lambda m: m.zeros(size=2), TypeError, "'size'.*int"),
+    "randn_size_twice": Row(lambda m: m.randn(2, size=(2, 3)), TypeError, "size"),
+    "full_size_int": Row(lambda m: m.full(2, 3.0), TypeError, "'size'.*int"),
+    "full_dtype_by_position": Row(lambda m: m.full((2,), 1.0, m.float64), TypeError, "positional"),
+    "tensor_dtype_by_position": Row(lambda m: m.tensor([1], m.float64), TypeError, "positional"),
+    "arange_nothing": Row(lambda m: m.arange(), TypeError, "end"),
+    "arange_step_alone": Row(lambda m: m.arange(step=2), TypeError, "end"),
+    "arange_end_and_step_only": Row(lambda m: m.arange(end=5, step=2), TypeError, "start"),
+    "arange_one_bound_and_step": Row(lambda m: m.arange(5, step=2), TypeError, "end"),
 }
 
 

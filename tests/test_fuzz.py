@@ -692,6 +692,13 @@ for _name, _f in BINARY.items():
     )
 for _name in ("add", "sub", "mul", "div", "pow"):
     OPS["." + _name] = Op(lambda s, x, y, _n=_name: getattr(x, _n)(y), args(tensors(), operands()))
+# max and min with a second Tensor are maximum and minimum (ties split the gradient)
+OPS["maximum"] = Op(lambda s, x, y: s.lib.maximum(x, y), args(tensors(), operands()))
+OPS["minimum"] = Op(lambda s, x, y: x.minimum(y), args(tensors(), operands()))
+OPS["max(x, y)"] = Op(
+    lambda s, x, y: s.lib.max(x, y), args(tensors(), operands()), lenient=_dim_none
+)
+OPS["min(x, y)"] = Op(lambda s, x, y: x.min(y), args(tensors(), operands()), lenient=_dim_none)
 for _name in ("x**y", "y**x", ".pow"):
     OPS[_name].torch_grad_quirk = _exponent_quirk
 

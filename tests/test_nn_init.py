@@ -156,3 +156,32 @@ def test_errors(call, error, message):
 def test_zero_element_kaiming_warns_and_does_nothing_as_torch():
     with pytest.warns(UserWarning, match="zero-element"):
         init.kaiming_uniform_(minigrad.zeros(0, 3))
+
+
+INITIALIZERS = {
+    "uniform_": lambda lib, t: lib.nn.init.uniform_(t, -5.0, 5.0),
+    "uniform_reversed_bounds": lambda lib, t: lib.nn.init.uniform_(t, 1.0, 0.0),
+    "normal_": lambda lib, t: lib.nn.init.normal_(t, 0.0, 5.0),
+    "normal_negative_std": lambda lib, t: lib.nn.init.normal_(t, 0.0, -1.0),
+    "kaiming_uniform_": lambda lib, t: lib.nn.init.kaiming_uniform_(t),
+    "xavier_uniform_": lambda lib, t: lib.nn.init.xavier_uniform_(t, gain=10.0),
+    "constant_": lambda lib, t: lib.nn.init.constant_(t, 3.7),
+    "zeros_": lambda lib, t: lib.nn.init.zeros_(t),
+    "ones_": lambda lib, t: lib.nn.init.ones_(t),
+}
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "uint8", "bool"])
+@pytest.mark.parametrize("name", INITIALIZERS)
+def test_non_float_tensors_are_refused_by_random_fills_as_torch(name, dtype):
+    """Found in audit: uniform_ and normal_ truncated their draws into an int64 tensor
+    (mostly zeros, silently); PyTorch raises NotImplementedError."""
+    results = []
+    for lib in (minigrad, torch):
+        t = lib.zeros(3, 4, dtype=getattr(lib, dtype))
+        try:
+            results.append(INITIALIZERS[name](lib, t).tolist())
+        except (NotImplementedError, RuntimeError) as err:
+            results.append(type(err))
+    assert results[0] == results[1]
+    assert (type(results[0]) is list) == (name in ("constant_", "zeros_", "ones_"))

@@ -600,6 +600,28 @@ def test_random_mlps_match_torch_in_float64(case):
         )
 
 
+def test_parameter_shares_its_tensors_memory_and_version_counter_as_torch():
+    """Found in audit: Parameter(t) copied t; PyTorch's shares it (as t.detach() does)."""
+    results = []
+    for lib in (minigrad, torch):
+        t = lib.zeros(3)
+        p = lib.nn.Parameter(t)
+        with lib.no_grad():
+            p.add_(1)
+        t.mul_(5)
+        seen = [t.tolist(), p.tolist(), t.requires_grad, p.requires_grad, p.is_leaf]
+        y = (p * p).sum()
+        t.add_(1)  # changes what y's backward saved
+        with pytest.raises(RuntimeError, match=r"modified by an in.?place operation"):
+            y.backward()
+        a = lib.ones(2, requires_grad=True)
+        q = lib.nn.Parameter(a * 2)  # a non-leaf's values, cut from its graph
+        seen += [q.tolist(), q.is_leaf, q.grad_fn is None, q.requires_grad, a.requires_grad]
+        results.append(seen)
+    assert results[0] == results[1]
+    assert results[0][:2] == [[5.0, 5.0, 5.0]] * 2
+
+
 def test_parameter_is_a_leaf_tensor_whose_results_are_plain_tensors():
     p = nn.Parameter(minigrad.tensor([1.0, 2.0]))
     assert isinstance(p, minigrad.Tensor) and p.requires_grad and p.is_leaf

@@ -80,6 +80,12 @@ def conversion(name, fn, options=None, **kwargs):
     return Op(name, fn, build(arrays(), options), **kwargs)
 
 
+def apart(arrays_):
+    """x and y never within 0.01 of each other (off the ties of maximum and minimum)."""
+    x, y = arrays_
+    return bool(np.all(np.abs(x - y) > 1e-2))
+
+
 def _tie(values):
     return Case((np.array(values, dtype=np.float64),), {}, kink=True)
 
@@ -259,6 +265,36 @@ ROWS = [
         "min_dim",
         lambda m, x, dim, keepdim: x.min(dim=dim, keepdim=keepdim),
         build(arrays(distinct=True).filter(has_nonempty_dim), nonempty_dim),
+    ),
+    Op(
+        "maximum",
+        lambda m, x, y: m.maximum(x, y),
+        build(arrays(2).filter(apart)),
+        # Ties split the gradient evenly; a NaN on either side passes all of it to both.
+        examples=(
+            Case((np.array([1.0, 2.0, np.nan, 0.5]), np.array([2.0, 2.0, 1.0, np.nan])), kink=True),
+            Case((np.array([[1.0, 3.0], [3.0, 0.0]]), np.array(3.0)), kink=True),
+        ),
+    ),
+    Op(
+        "minimum",
+        lambda m, x, y: x.minimum(y),
+        build(arrays(2).filter(apart)),
+        examples=(
+            Case((np.array([1.0, 2.0, np.nan, 0.5]), np.array([2.0, 2.0, 1.0, np.nan])), kink=True),
+        ),
+    ),
+    Op(
+        "max_of_two_tensors",
+        lambda m, x, y: m.max(x, y),
+        build(arrays(2).filter(apart)),
+        examples=(Case((np.array([-1.0, 4.0]), np.array([[-1.0], [5.0]])), kink=True),),
+    ),
+    Op(
+        "min_of_two_tensors",
+        lambda m, x, y: x.min(y),
+        build(arrays(2).filter(apart)),
+        examples=(Case((np.array([-1.0, 4.0]), np.array([[-1.0], [5.0]])), kink=True),),
     ),
     Op("argmax_all", lambda m, x: x.argmax(), build(arrays(empty=False, distinct=True))),
     Op(

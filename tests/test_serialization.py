@@ -159,6 +159,61 @@ def test_overwrites_an_existing_file_with_the_usual_permissions(tmp_path):
     assert os.stat(path).st_mode == os.stat(reference).st_mode  # umask applies as for open()
 
 
+# ----- file objects and symbolic links, as torch.save and torch.load take them ---------------
+def test_file_objects_round_trip_from_where_they_stand_and_stay_open_as_torch(tmp_path):
+    """Found in audit: save and load took only paths; PyTorch's take file objects too."""
+    for lib in (minigrad, torch):
+        obj = {"w": lib.arange(3.0), "epoch": 2}
+        buffer = io.BytesIO(b"header")  # what precedes the checkpoint is left alone
+        buffer.seek(0, io.SEEK_END)
+        lib.save(obj, buffer)
+        buffer.seek(len(b"header"))
+        loaded = lib.load(buffer)
+        assert not buffer.closed and buffer.getvalue().startswith(b"header")
+        assert loaded["epoch"] == 2 and np.array_equal(np.asarray(loaded["w"]), [0.0, 1.0, 2.0])
+        with open(tmp_path / "file", "wb") as file:
+            lib.save(obj, file)
+            assert not file.closed
+        with open(tmp_path / "file", "rb") as file:
+            assert lib.load(file)["epoch"] == 2
+    minigrad.save(obj := {"w": np.arange(3.0), "epoch": 2}, tmp_path / "file")
+    assert_identical(minigrad.load(io.BytesIO((tmp_path / "file").read_bytes())), obj)
+
+
+def test_file_object_errors_name_the_problem(tmp_path):
+    buffer = io.BytesIO()
+    minigrad.save([1], buffer)  # not rewound: nothing left to read
+    with pytest.raises(CheckpointError, match=r"the BytesIO .*empty.*seek\(0\)"):
+        minigrad.load(buffer)
+    (tmp_path / "garbage").write_bytes(b"not a zip")
+    with open(tmp_path / "garbage", "rb") as file:
+        with pytest.raises(CheckpointError, match=r"'.*garbage' is not a minigrad checkpoint"):
+            minigrad.load(file)
+    with open(tmp_path / "text", "w") as file, pytest.raises(TypeError, match="'wb'"):
+        minigrad.save([1], file)
+    with open(tmp_path / "garbage") as file, pytest.raises(TypeError, match="'rb'"):
+        minigrad.load(file)
+    for f in (3, None, 2.5):
+        with pytest.raises(TypeError, match="path or a binary file object"):
+            minigrad.save([1], f)
+        with pytest.raises(TypeError, match="path or a binary file object"):
+            minigrad.load(f)
+
+
+@pytest.mark.parametrize("dangling", [False, True], ids=["link", "dangling link"])
+def test_saving_through_a_symlink_writes_the_file_it_names_as_torch(tmp_path, dangling):
+    """Found in audit: the atomic rename replaced the link itself with a plain file."""
+    for lib in (minigrad, torch):
+        folder = tmp_path / lib.__name__
+        folder.mkdir()
+        if not dangling:
+            lib.save([1], folder / "target")
+        os.symlink("target", folder / "link")
+        lib.save([2], folder / "link")
+        assert os.path.islink(folder / "link") and sorted(os.listdir(folder)) == ["link", "target"]
+        assert lib.load(folder / "target") == [2]
+
+
 def write_then_fail(exception):
     """A stand-in for NumPy's array writer that dies after writing part of an array."""
 

@@ -371,6 +371,15 @@ FACTORIES = {
     "arange_float_start": lambda m, **kw: m.arange(0.5, 3, **kw),
     "arange_float_negative": lambda m, **kw: m.arange(0, -1, -0.25, **kw),
     "arange_empty": lambda m, **kw: m.arange(3, 3, **kw),
+    # PyTorch's keyword forms
+    "zeros_size_keyword": lambda m, **kw: m.zeros(size=(2, 3), **kw),
+    "ones_size_keyword_list": lambda m, **kw: m.ones(size=[2], **kw),
+    "zeros_size_keyword_0d": lambda m, **kw: m.zeros(size=(), **kw),
+    "full_keywords": lambda m, **kw: m.full(fill_value=2, size=(2, 2), **kw),
+    "arange_end_keyword": lambda m, **kw: m.arange(end=5, **kw),
+    "arange_keywords": lambda m, **kw: m.arange(start=1, end=6, step=2, **kw),
+    "arange_end_keyword_after_start": lambda m, **kw: m.arange(2, end=5, **kw),
+    "arange_step_keyword": lambda m, **kw: m.arange(0, 5, step=2, **kw),
     "eye": lambda m, **kw: m.eye(3, **kw),
     "eye_rectangular": lambda m, **kw: m.eye(2, 4, **kw),
 }
@@ -404,9 +413,12 @@ def test_random_factories_shape_dtype_and_grad(name, dtype):
     kw = {} if dtype is None else {"dtype": getattr(mg, dtype)}
     x = getattr(mg, name)(2, 3, requires_grad=True, **kw)
     y = getattr(mg, name)((2, 3), **kw)
-    ref = getattr(torch, name)(2, 3, **({} if dtype is None else {"dtype": getattr(torch, dtype)}))
-    assert x.shape == y.shape == tuple(ref.shape)
-    assert x.dtype == y.dtype == ref.numpy().dtype
+    z = getattr(mg, name)(size=[2, 3], **kw)  # PyTorch's keyword
+    ref = getattr(torch, name)(
+        size=[2, 3], **({} if dtype is None else {"dtype": getattr(torch, dtype)})
+    )
+    assert x.shape == y.shape == z.shape == tuple(ref.shape)
+    assert x.dtype == y.dtype == z.dtype == ref.numpy().dtype
     assert x.requires_grad and x.is_leaf and not y.requires_grad
     if name == "rand":
         assert np.all((0 <= x.data) & (x.data < 1))

@@ -10,8 +10,9 @@ class Parameter(Tensor):
     """A Tensor that requires grad by default and that `Module.__setattr__` registers.
 
     Args:
-        data: the initial values, copied as `minigrad.tensor` copies them; None gives an
-            empty float32 tensor, as in PyTorch.
+        data: a Tensor, whose memory the parameter shares as PyTorch's does (`data.detach()`:
+            a change to one shows in the other); other data (lists, arrays) is copied as
+            `minigrad.tensor` copies it; None gives an empty float32 tensor, as in PyTorch.
         requires_grad: whether the optimizer should get a gradient for it.
     """
 
@@ -20,7 +21,13 @@ class Parameter(Tensor):
     def __init__(self, data=None, requires_grad: bool = True) -> None:
         if data is None:
             data = np.empty(0, dtypes.default_float)
-        super().__init__(data, requires_grad=requires_grad)
+        if not isinstance(data, Tensor):
+            super().__init__(data, requires_grad=requires_grad)
+            return
+        super().__init__(np.empty(0, data.dtype))
+        shared = data.detach()  # the same array and version counter
+        self.data, self._version = shared.data, shared._version
+        self.requires_grad = requires_grad
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()

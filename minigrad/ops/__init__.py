@@ -1,6 +1,6 @@
 """Every built-in op, each a `Function` subclass (see `minigrad.function`)."""
 
-from .arith import Add, Cast, Clone, Copy, Div, Fill, Mul, Neg, Pow, Sub
+from .arith import Add, Cast, Clone, Copy, Div, Fill, Maximum, Minimum, Mul, Neg, Pow, Sub
 from .linalg import Linear, MatMul
 from .loss import BCE, MSE, BCEWithLogits, CrossEntropy, Dropout, NLLLoss
 from .reduce import Extremum, Mean, Sum, TakeAlongDim, arg_extremum, extremum
@@ -37,7 +37,7 @@ from .unary import (
 __all__ = [
     "Abs", "Add", "BCE", "BCEWithLogits", "Cast", "Cat", "Clamp", "Clone", "Copy",
     "CrossEntropy", "Div", "Dropout", "Exp", "Extremum", "Fill", "Index", "IndexPut", "Linear",
-    "Log", "LogSoftmax", "MSE", "MatMul", "Mean", "Mul", "NLLLoss", "Neg",
+    "Log", "LogSoftmax", "MSE", "MatMul", "Maximum", "Mean", "Minimum", "Mul", "NLLLoss", "Neg",
     "Permute", "Pow", "ReLU", "Reshape", "Sigmoid", "Softmax", "Sqrt", "Stack", "Sub", "Sum",
     "TakeAlongDim", "Tanh", "Where", "arg_extremum", "check_index", "checked_permutation",
     "clamp_bounds", "extremum", "flat_shape", "index_view", "squeezed_shape", "swapped_axes",

@@ -77,6 +77,35 @@ class Neg(Function):
         return -grad
 
 
+class Maximum(Function):
+    """out = max(x, y) elementwise;  d/dx = 1 where x > y, 1/2 where x == y, else 0 (d/dy alike).
+
+    PyTorch's rule: a tie splits the gradient evenly, and where x or y is NaN (so is out)
+    both get all of it, since neither x < y nor x > y holds there.
+    """
+
+    pick, loses = np.maximum, np.less  # Minimum swaps both
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return ctx.pick(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved
+        shared = np.where(x == y, grad / 2, grad)
+        gx = np.where(ctx.loses(x, y), 0, shared) if ctx.needs_input_grad[0] else None
+        gy = np.where(ctx.loses(y, x), 0, shared) if ctx.needs_input_grad[1] else None
+        return gx, gy
+
+
+class Minimum(Maximum):
+    """out = min(x, y) elementwise;  d/dx = 1 where x < y, 1/2 where x == y, else 0 (d/dy alike)."""
+
+    pick, loses = np.minimum, np.greater
+
+
 class Pow(Function):
     """out = x ** y;  d/dx = y * x**(y - 1), d/dy = out * log(x).
 
