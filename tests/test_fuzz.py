@@ -1190,6 +1190,15 @@ def test_fuzz_layers_and_activations(c):
 @example(  # dtype: float32, torch float64
     call("F.mse_loss", t(1.32, F64), t([0.0, 2.0]), reduction="none", weight=None)
 )
+@example(  # grad -0.0, torch NaN: its 1/sum(w) overflows float32, times w rounded to 0
+    call(
+        "F.mse_loss",
+        t(0.0),
+        t([0.0, 0.0], requires_grad=True),
+        reduction="mean",
+        weight=t(2.45e-120, F64),
+    )
+)
 @example(  # 0-d float64 squares (a NumPy scalar) times a float32 weight overflowed: inf
     call(
         "F.mse_loss", t(0.0, F64), t(4.934807543860837e16, F64), reduction="sum", weight=t(139733.0)

@@ -405,7 +405,7 @@ class MSE(Function):
             out = _reduce(loss, reduction, total)
             need_weight = ctx.needs_input_grad[2]
             ctx.save_for_backward(diff, weight, squared if need_weight else None)
-            ctx.total, ctx.reduction = total, reduction
+            ctx.total, ctx.reduction, ctx.common = total, reduction, loss.dtype
             ctx.mean = out if need_weight and reduction == "mean" else 0
             return _narrow(out, dtype)
 
@@ -421,8 +421,9 @@ class MSE(Function):
             if (need_x or need_y) and weight is None:
                 norm = 2.0 / max(ctx.total, 1) if ctx.reduction == "mean" else 2.0
                 gd = norm * diff * grad
-            elif need_x or need_y:
-                gd = (g * weight) * (2 * diff)
+            elif need_x or need_y:  # rounded as PyTorch's graph rounds: 1/sum(w) may overflow
+                weighted = _narrow(g, ctx.common) * weight.astype(ctx.common, copy=False)
+                gd = _narrow(weighted, diff.dtype) * (2 * diff)
             if need_x or need_y:
                 gx, gy = (gd if need_x else None), (-gd if need_y else None)
             if need_weight and ctx.reduction == "mean":
