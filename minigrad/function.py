@@ -167,7 +167,9 @@ def _stamps(saved, tensors, result, returned):
                 break
         else:
             if s is result.data or s is returned:
-                stamps.append((result._version, 0, result.data.shape, "its output"))
+                stamps.append(
+                    (result._version, result._version[0], result.data.shape, "its output")
+                )
                 continue
             for t in tensors:
                 if _views(s, t.data):

@@ -370,6 +370,35 @@ def test_a_changed_view_of_an_input_that_an_op_saved_makes_backward_raise():
             loss.backward()
 
 
+def test_a_saved_output_that_views_an_input_changed_before_the_forward_is_fine():
+    """Found in review: an op that saves its output, a view of its input, was stamped with
+    version 0 although it shares the input's counter, so an edit made before the forward
+    made backward raise. An edit after the forward must still raise."""
+
+    class Flatten(mg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            out = x.reshape(-1)
+            ctx.save_for_backward(out)
+            return out
+
+        @staticmethod
+        def backward(ctx, grad):
+            (out,) = ctx.saved
+            return (grad * out).reshape(2, 2)
+
+    x = mg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    base = x * 1.0
+    base.add_(1.0)
+    Flatten.apply(base).sum().backward()
+    assert x.grad.tolist() == [[2.0, 3.0], [4.0, 5.0]]
+    y = Flatten.apply(x * 1.0)
+    with mg.no_grad():
+        y.add_(1.0)
+    with pytest.raises(RuntimeError, match=INPLACE_ERROR):
+        y.sum().backward()
+
+
 @pytest.mark.parametrize("index", [1, (0, 1)])
 def test_an_element_picked_by_integers_is_a_view_as_in_torch(index):
     """Found in audit: NumPy copies out a single element, so x[0, 1].add_(5) changed
