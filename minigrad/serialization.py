@@ -47,7 +47,8 @@ def save(obj, f) -> None:
     then renamed over it, so a crash leaves either the old file or the new one. A
     symbolic link is written through, as `open` would: the file it names is replaced.
     A file object (`io.BytesIO`, a file opened with "wb") is written from where it
-    stands and left open; that cannot be atomic.
+    stands to its end (one checkpoint per file object) and left open; that cannot be
+    atomic.
 
     Args:
         obj: dicts with str or int keys, lists, tuples, str, int, float, bool, None,
@@ -75,6 +76,8 @@ def save(obj, f) -> None:
     if hasattr(f, "write"):
         _check_binary(f, "minigrad.save writes bytes: open the file with 'wb'")
         np.savez(f, **arrays)  # a file object: no ".npz" appended, nothing pickled (see below)
+        if getattr(f, "seekable", None) and f.seekable():
+            f.truncate()  # the checkpoint runs to the end: no tail of an older, longer one
         return
     path = os.path.realpath(_path(f, "save", "write"))  # a symlink's target, as open() would
     folder, name = os.path.split(path)
@@ -142,6 +145,12 @@ def _load(file, where: str):
     file.seek(start)
     try:
         with np.load(file, allow_pickle=False) as archive:
+            # zipfile reads the archive that ends the file: it must be the one at `start`
+            if min((m.header_offset for m in archive.zip.infolist()), default=start) != start:
+                raise CheckpointError(
+                    f"{where} holds more than a checkpoint from where it stands: one "
+                    "checkpoint per file object, from its position to its end"
+                )
             structure = _read_structure(archive, where)
             return _decode(structure["root"], archive, where)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as err:

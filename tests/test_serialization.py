@@ -180,6 +180,25 @@ def test_file_objects_round_trip_from_where_they_stand_and_stay_open_as_torch(tm
     assert_identical(minigrad.load(io.BytesIO((tmp_path / "file").read_bytes())), obj)
 
 
+def test_a_file_object_holds_one_checkpoint_from_where_it_stands_to_its_end():
+    """Found in review: zipfile reads the archive that ends the stream, so a checkpoint
+    saved over a longer one loaded a mix of both, and of two appended checkpoints the
+    second came back. Saving now cuts the old tail off; two in one stream are refused
+    (torch returns the first)."""
+    buffer = io.BytesIO()
+    minigrad.save({"w": np.arange(1000.0), "epoch": 1}, buffer)
+    buffer.seek(0)
+    minigrad.save({"w": np.ones(3), "epoch": 2}, buffer)
+    buffer.seek(0)
+    assert_identical(minigrad.load(buffer), {"w": np.ones(3), "epoch": 2})
+    buffer = io.BytesIO()
+    minigrad.save({"a": 1}, buffer)
+    minigrad.save({"b": 2}, buffer)
+    buffer.seek(0)
+    with pytest.raises(CheckpointError, match="more than a checkpoint"):
+        minigrad.load(buffer)
+
+
 def test_file_object_errors_name_the_problem(tmp_path):
     buffer = io.BytesIO()
     minigrad.save([1], buffer)  # not rewound: nothing left to read
