@@ -100,7 +100,7 @@ class set_grad_enabled(_GradMode):  # noqa: N801 - PyTorch's name
     """Set grad mode to `mode` at once (called as a function), or for a `with` block or a
     decorated function, restoring the previous mode after it, as PyTorch's."""
 
-    def __new__(cls, mode: bool):
+    def __new__(cls, mode: bool):  # not _GradMode's, which would take `mode` for a function
         return object.__new__(cls)
 
     def __init__(self, mode: bool) -> None:

@@ -37,7 +37,7 @@ def _check(tensor, fn: str) -> Tensor:
     return tensor
 
 
-def _random_fill(tensor: Tensor, fn: str) -> None:
+def _require_floating(tensor: Tensor, fn: str) -> None:
     """Random samples fit floating point tensors only: PyTorch refuses the others too
     (truncating them to integers would leave mostly zeros)."""
     if tensor.dtype.kind != "f":
@@ -92,7 +92,7 @@ def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
     """Fill with samples from U(a, b)."""
-    _random_fill(_check(tensor, "uniform_"), "uniform_")
+    _require_floating(_check(tensor, "uniform_"), "uniform_")
     if a > b:
         raise RuntimeError(
             f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}"
@@ -105,7 +105,7 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None)
     _check(tensor, "normal_")
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    _random_fill(tensor, "normal_")
+    _require_floating(tensor, "normal_")
     return _fill(tensor, _rng(generator).normal(mean, std, tensor.shape))
 
 

@@ -24,10 +24,11 @@ class Parameter(Tensor):
         if not isinstance(data, Tensor):
             super().__init__(data, requires_grad=requires_grad)
             return
-        super().__init__(np.empty(0, data.dtype))
-        shared = data.detach()  # the same array and version counter
-        self.data, self._version = shared.data, shared._version
-        self.requires_grad = requires_grad
+        # A Tensor's memory is shared, as PyTorch's: its array and version counter, without
+        # its graph (what `detach()` gives), set straight into the slots (no copy).
+        shared = data.detach()
+        self.data, self._version, self.grad, self.grad_fn = shared.data, shared._version, None, None
+        self.requires_grad = requires_grad  # the setter refuses integer dtypes
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
