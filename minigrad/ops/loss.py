@@ -127,8 +127,8 @@ def _class_targets(target, weight, ignore_index, n_classes, dtype):
     that count, None when all do.
     """
     n = target.shape[0]
-    # Negative targets wrap to huge unsigned numbers, so one max checks both bounds.
-    in_range = n == 0 or target.astype(np.uint64, copy=False).max() < n_classes
+    # Viewed as unsigned, negative (int64) targets are huge, so one max checks both bounds.
+    in_range = n == 0 or np.maximum.reduce(target.view(np.uint64), axis=None) < n_classes
     if in_range and not 0 <= ignore_index < n_classes:  # the usual case: every target counts
         valid, index = None, target
     else:
