@@ -2,6 +2,7 @@
 
 import argparse
 import datetime
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -33,6 +34,15 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    missing = [name for name in ("torch", "sklearn") if importlib.util.find_spec(name) is None]
+    if missing:
+        print(
+            f"python -m benchmarks compares minigrad with PyTorch on scikit-learn's data and "
+            f"needs {' and '.join(missing)}: install the test extras first, "
+            'pip install -e ".[test]"',
+            file=sys.stderr,
+        )
+        return 2
     info = report.machine_info()
     print("Machine:", *(f"  {line}" for line in info), sep="\n")
     busy = [report.busy_warning("at start")]

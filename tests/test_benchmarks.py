@@ -58,3 +58,21 @@ def test_write_puts_the_table_between_readmes_markers():
     assert updated.startswith(before) and updated.endswith(after.partition(report.README_END)[2])
     assert "Run now" in updated and "| W1 " in updated
     assert report.with_table(updated, "Run now", rows) == updated  # replaces, never appends
+
+
+def test_without_torch_it_says_what_to_install(monkeypatch, capsys):
+    """Found by a new-user check: after the examples install only, the benchmarks died in
+    a traceback at `import torch`."""
+    import importlib.util
+
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.__main__ import main
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "torch" else find_spec(name)
+    )
+    assert main(["--quick"]) == 2
+    assert 'needs torch: install the test extras first, pip install -e ".[test]"' in (
+        capsys.readouterr().err
+    )

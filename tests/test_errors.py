@@ -210,6 +210,7 @@ ERRORS = {
     "tensor_object": Row(lambda m: m.tensor(object()), RuntimeError, "object"),
     # ----- found in audit: NumPy's words or another type before
     "linear_negative": Row(lambda m: m.nn.Linear(-1, 2), RuntimeError, "-1"),
+    "linear_text": Row(lambda m: m.nn.Linear("a", 2), TypeError, "in_features.*'a'"),
     "backward_text": Row(
         lambda m: (m.ones(1, requires_grad=True) * 2).backward("a"), TypeError, "str"
     ),

@@ -21,6 +21,12 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None):
         super().__init__()
+        if not all(isinstance(n, (int, np.integer)) for n in (in_features, out_features)):
+            raise TypeError(
+                "Linear: in_features and out_features must be ints, got "
+                f"{in_features!r} ({type(in_features).__name__}) and {out_features!r} "
+                f"({type(out_features).__name__})"
+            )
         if in_features < 0 or out_features < 0:
             raise RuntimeError(
                 f"Linear: in_features and out_features must be >= 0, got {in_features} and "
