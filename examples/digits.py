@@ -104,14 +104,13 @@ def train(args) -> dict:
             desc=f"epoch {epoch}/{args.epochs}",
             leave=False,
             file=sys.stderr,
-            disable=not sys.stderr.isatty(),
         )
         for xb, yb in bar:
             loss = criterion(model(xb), yb)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            bar.set_postfix(loss=f"{loss.item():.4f}")
+            bar.set_postfix(loss=f"{loss.item():.4f}", refresh=False)  # drawn at tqdm's pace
         train_loss, train_acc, _ = evaluate(model, criterion, x_train, y_train)
         test_loss, test_acc, pred = evaluate(model, criterion, x_test, y_test)
         for key, value in zip(history, (train_loss, test_loss, train_acc, test_acc)):
