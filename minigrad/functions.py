@@ -79,20 +79,20 @@ def mean(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     return _tensor(input, "mean").mean(dim, keepdim)
 
 
-def max(input: Tensor, dim=None, keepdim: bool = False):
-    """The largest value or, given `dim`, `(values, indices)`: `_, pred = max(x, 1)`;
-    given a Tensor instead of `dim`, `maximum(input, other)`.
+def max(input: Tensor, *args, **kwargs):
+    """`max(input)`, the largest value; `max(input, dim, keepdim=False)`, `(values, indices)`
+    as in `_, pred = max(x, 1)`; `max(input, other)`, `maximum(input, other)`.
 
-    The gradient goes to the largest value: split evenly between ties without `dim`,
-    to the returned index with it (as PyTorch).
+    The arguments are `Tensor.max`'s. The gradient goes to the largest value: split evenly
+    between ties without `dim`, to the returned index with it (as PyTorch).
     """
-    return _tensor(input, "max").max(dim, keepdim)
+    return _tensor(input, "max").max(*args, **kwargs)
 
 
-def min(input: Tensor, dim=None, keepdim: bool = False):
-    """The smallest value or, given `dim`, `(values, indices)`; given a Tensor instead of
-    `dim`, `minimum(input, other)`. The gradient as for `max`."""
-    return _tensor(input, "min").min(dim, keepdim)
+def min(input: Tensor, *args, **kwargs):
+    """`min(input)`, `min(input, dim, keepdim=False)` or `min(input, other)`, as `max`.
+    The gradient as for `max`."""
+    return _tensor(input, "min").min(*args, **kwargs)
 
 
 def maximum(input: Tensor, other: Tensor) -> Tensor:

@@ -323,7 +323,20 @@ def _check_slice(item):
         raise ValueError(f"slice step cannot be zero, got {item}")
 
 
+class _NotGiven:
+    """The default of an argument whose absence is not any value: `max(a, b)` refuses
+    even keepdim=False, and `arange(1, 5, None)` refuses the None (PyTorch's rules)."""
+
+    def __repr__(self) -> str:
+        return "<not given>"
+
+
+_NOT_GIVEN = _NotGiven()
+
+
 def _keepdim(keepdim) -> bool:
+    if keepdim is _NOT_GIVEN:
+        return False
     if not isinstance(keepdim, (bool, np.bool_)):
         raise TypeError(f"keepdim must be a bool, got {type(keepdim).__name__}")
     return bool(keepdim)
@@ -389,13 +402,38 @@ def _must_share(x, out):
     return out
 
 
-def _pairwise(op, x, other, what: str, keepdim=False):
+def _pairwise(op, x, other, what: str):
     """max(x, other) or min elementwise, with PyTorch's promotion; `other` must be a Tensor."""
     if not isinstance(other, Tensor):
         raise TypeError(f"{what}(): argument 'other' must be a Tensor, not {type(other).__name__}")
-    if keepdim:
-        raise TypeError(f"{what}(): keepdim applies to a reduction over a dim, not to two tensors")
     return _binary(op, x, other)
+
+
+def _max_or_min(x, dim_or_other, keepdim, dim, other, largest: bool):
+    """PyTorch's forms: `x.max()` and `x.max(dim, keepdim)` reduce, `x.max(other)` compares.
+
+    A Tensor in the place of `dim` is `other`; `dim=` itself takes only an int.
+    """
+    what = "max" if largest else "min"
+    if isinstance(dim_or_other, Tensor) and other is _NOT_GIVEN:
+        dim_or_other, other = None, dim_or_other
+    if dim_or_other is not None:
+        if dim is not None:
+            raise TypeError(f"{what}() got multiple values for argument 'dim'")
+        dim = dim_or_other
+    if isinstance(dim, Tensor):
+        raise TypeError(
+            f"{what}(): argument 'dim' must be an int, not Tensor; pass the other tensor "
+            "by position or as other="
+        )
+    if other is _NOT_GIVEN:
+        return _ops.extremum(x, dim, _keepdim(keepdim), largest)
+    if dim is not None or keepdim is not _NOT_GIVEN:
+        raise TypeError(
+            f"{what}(input, other) compares two tensors elementwise and takes no dim or keepdim "
+            f"(not even keepdim=False); use {what}(input, dim, keepdim) to reduce"
+        )
+    return _pairwise(_ops.Maximum if largest else _ops.Minimum, x, other, what)
 
 
 def _floating(x):
@@ -425,7 +463,12 @@ def _size_args(shape, what: str):
     """Accept `f(2, 3)` and `f((2, 3))`, as PyTorch does; `f()` lacks its argument."""
     if not shape:
         raise TypeError(f"{what}() missing 1 required positional argument: the sizes or dims")
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+    if isinstance(shape[0], (tuple, list)):
+        if len(shape) > 1:
+            raise TypeError(
+                f"{what}() takes one tuple or separate ints, but got {len(shape)} positional "
+                f"arguments: {shape}"
+            )
         shape = tuple(shape[0])
     return shape
 
@@ -920,17 +963,13 @@ class Tensor:
         x, axes = _float_only(self, "mean"), normalize_dims(dim, self.ndim)
         return _ops.Mean.apply(x, axes, _keepdim(keepdim))
 
-    def max(self, dim=None, keepdim: bool = False):
+    def max(self, dim_or_other=None, /, keepdim=_NOT_GIVEN, *, dim=None, other=_NOT_GIVEN):
         """The largest value, `(values, indices)` along `dim`, or given a Tensor `maximum`."""
-        if isinstance(dim, Tensor):
-            return _pairwise(_ops.Maximum, self, dim, "max", keepdim)
-        return _ops.extremum(self, dim, _keepdim(keepdim), largest=True)
+        return _max_or_min(self, dim_or_other, keepdim, dim, other, largest=True)
 
-    def min(self, dim=None, keepdim: bool = False):
+    def min(self, dim_or_other=None, /, keepdim=_NOT_GIVEN, *, dim=None, other=_NOT_GIVEN):
         """The smallest value, `(values, indices)` along `dim`, or given a Tensor `minimum`."""
-        if isinstance(dim, Tensor):
-            return _pairwise(_ops.Minimum, self, dim, "min", keepdim)
-        return _ops.extremum(self, dim, _keepdim(keepdim), largest=False)
+        return _max_or_min(self, dim_or_other, keepdim, dim, other, largest=False)
 
     def maximum(self, other):
         return _pairwise(_ops.Maximum, self, other, "maximum")

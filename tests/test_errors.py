@@ -71,6 +71,24 @@ ERRORS = {
     "max_of_two_keepdim": Row(
         lambda m: m.max(m.ones(2), m.ones(2), keepdim=True), TypeError, "keepdim"
     ),
+    # PyTorch refuses any keepdim or dim with two tensors, even keepdim=False or by position
+    "max_of_two_keepdim_false": Row(
+        lambda m: m.max(m.ones(2), m.ones(2), keepdim=False), TypeError, "no dim or keepdim"
+    ),
+    "max_of_two_and_dim": Row(lambda m: m.max(m.ones(2), m.ones(2), 0), TypeError, "no dim"),
+    "min_of_two_keepdim_false": Row(
+        lambda m: m.ones(2).min(m.ones(2), False), TypeError, "no dim or keepdim"
+    ),
+    "max_other_keyword_keepdim": Row(
+        lambda m: m.ones(2).max(other=m.ones(2), keepdim=False), TypeError, "no dim or keepdim"
+    ),
+    "max_dim_keyword_tensor": Row(
+        lambda m: m.ones(2).max(dim=m.ones(2)), TypeError, "'dim'.*not Tensor.*other"
+    ),
+    "min_dim_keyword_tensor": Row(
+        lambda m: m.min(m.ones(2), dim=m.ones(2)), TypeError, "'dim'.*not Tensor.*other"
+    ),
+    "max_other_none": Row(lambda m: m.ones(2).max(other=None), TypeError, "'other'.*NoneType"),
     "broadcast_iadd": Row(
         lambda m: m.ones(3).add_(m.ones(2)), RuntimeError, shapes("(3,)", "(2,)")
     ),
@@ -226,6 +244,24 @@ ERRORS = {
     "arange_step_alone": Row(lambda m: m.arange(step=2), TypeError, "end"),
     "arange_end_and_step_only": Row(lambda m: m.arange(end=5, step=2), TypeError, "start"),
     "arange_one_bound_and_step": Row(lambda m: m.arange(5, step=2), TypeError, "end"),
+    "arange_step_none": Row(lambda m: m.arange(1, 5, None), TypeError, "step.*NoneType"),
+    "arange_start_none": Row(lambda m: m.arange(None, 5), TypeError, "start.*NoneType"),
+    "arange_end_none": Row(lambda m: m.arange(5, None), TypeError, "end.*NoneType"),
+    "arange_step_keyword_none": Row(
+        lambda m: m.arange(0, 5, step=None), TypeError, "step.*NoneType"
+    ),
+    "zeros_size_none": Row(lambda m: m.zeros(size=None), TypeError, "'size'.*NoneType"),
+    "ones_size_none": Row(lambda m: m.ones(size=None), TypeError, "'size'.*NoneType"),
+    "rand_size_none": Row(lambda m: m.rand(size=None), TypeError, "'size'.*NoneType"),
+    "full_size_none": Row(lambda m: m.full(None, 1.0), TypeError, "'size'.*NoneType"),
+    "eye_m_none": Row(lambda m: m.eye(2, None), TypeError, "NoneType"),
+    "zeros_tuple_and_int": Row(
+        lambda m: m.zeros((2,), 3), TypeError, r"one tuple.*2 positional.*\(\(2,\), 3\)"
+    ),
+    "ones_list_and_int": Row(lambda m: m.ones([2], 3), TypeError, "one tuple.*2 positional"),
+    "reshape_tuple_and_int": Row(
+        lambda m: m.ones(2, 3).reshape((2, 3), 1), TypeError, "one tuple.*2 positional"
+    ),
 }
 
 

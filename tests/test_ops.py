@@ -296,6 +296,8 @@ ROWS = [
         build(arrays(2).filter(apart)),
         examples=(Case((np.array([-1.0, 4.0]), np.array([[-1.0], [5.0]])), kink=True),),
     ),
+    Op("max_other_keyword", lambda m, x, y: m.max(x, other=y), build(arrays(2).filter(apart))),
+    Op("min_other_keyword", lambda m, x, y: x.min(other=y), build(arrays(2).filter(apart))),
     Op("argmax_all", lambda m, x: x.argmax(), build(arrays(empty=False, distinct=True))),
     Op(
         "argmax",
