@@ -4,7 +4,7 @@ import numpy as np
 
 from . import dtypes
 from .random import generator
-from .tensor import Tensor, _size_args, _wrap
+from .tensor import _NOT_GIVEN, Tensor, _size_args, _wrap
 
 
 def tensor(data, *, dtype=None, requires_grad: bool = False) -> Tensor:
@@ -21,9 +21,9 @@ def _new(array, requires_grad) -> Tensor:
     return t
 
 
-def _shape(sizes, what: str, size=None) -> tuple:
+def _shape(sizes, what: str, size=_NOT_GIVEN) -> tuple:
     """The shape given as `f(2, 3)`, `f((2, 3))` or `f(size=(2, 3))`, as PyTorch takes it."""
-    if size is not None:
+    if size is not _NOT_GIVEN:
         if sizes:
             raise TypeError(f"{what}() got multiple values for argument 'size'")
         if not isinstance(size, (tuple, list)):
@@ -44,11 +44,11 @@ def _dtype(dtype, default=dtypes.default_float) -> np.dtype:
     return default if dtype is None else np.dtype(dtype)
 
 
-def zeros(*sizes, size=None, dtype=None, requires_grad: bool = False) -> Tensor:
+def zeros(*sizes, size=_NOT_GIVEN, dtype=None, requires_grad: bool = False) -> Tensor:
     return _new(np.zeros(_shape(sizes, "zeros", size), _dtype(dtype)), requires_grad)
 
 
-def ones(*sizes, size=None, dtype=None, requires_grad: bool = False) -> Tensor:
+def ones(*sizes, size=_NOT_GIVEN, dtype=None, requires_grad: bool = False) -> Tensor:
     return _new(np.ones(_shape(sizes, "ones", size), _dtype(dtype)), requires_grad)
 
 
@@ -78,19 +78,21 @@ def _random_dtype(dtype, what) -> np.dtype:
     return dtype
 
 
-def rand(*sizes, size=None, dtype=None, requires_grad: bool = False) -> Tensor:
+def rand(*sizes, size=_NOT_GIVEN, dtype=None, requires_grad: bool = False) -> Tensor:
     """Uniform samples from [0, 1), drawn from the generator `manual_seed` sets."""
     shape = _shape(sizes, "rand", size)
     return _new(generator().random(shape, dtype=_random_dtype(dtype, "rand")), requires_grad)
 
 
-def randn(*sizes, size=None, dtype=None, requires_grad: bool = False) -> Tensor:
+def randn(*sizes, size=_NOT_GIVEN, dtype=None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples, drawn from the generator `manual_seed` sets."""
     shape, dtype = _shape(sizes, "randn", size), _random_dtype(dtype, "randn")
     return _new(generator().standard_normal(shape, dtype=dtype), requires_grad)
 
 
-def arange(start=None, end=None, step=None, *, dtype=None, requires_grad: bool = False) -> Tensor:
+def arange(
+    start=_NOT_GIVEN, end=_NOT_GIVEN, step=_NOT_GIVEN, *, dtype=None, requires_grad: bool = False
+) -> Tensor:
     """start, start + step, ... up to (not including) end; int64 unless a bound is a float.
 
     Called as PyTorch's: `arange(end)`, `arange(start, end)` or `arange(start, end, step)`,
@@ -100,15 +102,15 @@ def arange(start=None, end=None, step=None, *, dtype=None, requires_grad: bool =
     first (arange(0, 5, 1.5, dtype=int64) is 0, 1, 2, 3, 4); the other integer dtypes
     count from the values as given and then truncate start and step (0, 1, 2, 3 for int32).
     """
-    if end is None:
-        if start is None or step is not None:
+    if end is _NOT_GIVEN:
+        if start is _NOT_GIVEN or step is not _NOT_GIVEN:
             raise TypeError("arange() missing 1 required positional argument: 'end'")
         start, end = 0, start
-    elif start is None:
-        if step is not None:
+    elif start is _NOT_GIVEN:
+        if step is not _NOT_GIVEN:
             raise TypeError("arange(): a step needs a start too: arange(start, end, step)")
         start = 0
-    if step is None:
+    if step is _NOT_GIVEN:
         step = 1
     for name, v in (("start", start), ("end", end), ("step", step)):
         if not isinstance(v, (int, float, np.integer, np.floating)) or isinstance(v, bool):
@@ -150,6 +152,6 @@ def arange(start=None, end=None, step=None, *, dtype=None, requires_grad: bool =
 _ARANGE_CHUNK = 1 << 16
 
 
-def eye(n: int, m: int | None = None, *, dtype=None, requires_grad: bool = False) -> Tensor:
-    shape = _shape((n,) if m is None else (n, m), "eye")
+def eye(n: int, m: int = _NOT_GIVEN, *, dtype=None, requires_grad: bool = False) -> Tensor:
+    shape = _shape((n,) if m is _NOT_GIVEN else (n, m), "eye")
     return _new(np.eye(*shape, dtype=_dtype(dtype)), requires_grad)
