@@ -99,12 +99,7 @@ def train(args) -> dict:
     loader = DataLoader(TensorDataset(x_train, y_train), batch_size=args.batch_size, shuffle=True)
     history = {"train_loss": [], "test_loss": [], "train_acc": [], "test_acc": []}
     for epoch in range(1, args.epochs + 1):
-        bar = tqdm(
-            loader,
-            desc=f"epoch {epoch}/{args.epochs}",
-            leave=False,
-            file=sys.stderr,
-        )
+        bar = tqdm(loader, desc=f"epoch {epoch}/{args.epochs}", leave=False, file=sys.stderr)
         for xb, yb in bar:
             loss = criterion(model(xb), yb)
             optimizer.zero_grad()

@@ -83,10 +83,10 @@ def check_fits(value, dtype: np.dtype, what: str) -> None:
 
 
 def _scalar_dtype(value) -> np.dtype:
-    # A Python number takes PyTorch's default dtype of its kind.
-    if type(value) is builtins.bool:
+    # A number, Python's or a NumPy scalar, takes PyTorch's default dtype of its kind.
+    if isinstance(value, (builtins.bool, np.bool_)):
         return bool
-    return int64 if isinstance(value, builtins.int) else default_float
+    return int64 if isinstance(value, (builtins.int, np.integer)) else default_float
 
 
 def _combine(higher, lower):

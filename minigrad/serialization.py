@@ -75,9 +75,12 @@ def save(obj, f) -> None:
 
     if hasattr(f, "write"):
         _check_binary(f, "minigrad.save writes bytes: open the file with 'wb'")
-        np.savez(f, **arrays)  # a file object: no ".npz" appended, nothing pickled (see below)
-        if getattr(f, "seekable", None) and f.seekable():
-            f.truncate()  # the checkpoint runs to the end: no tail of an older, longer one
+        # Built in memory, then one write: zipfile would seek back to patch headers, which a
+        # pipe or a file opened for appending cannot do. Nothing is pickled (see below).
+        archive = io.BytesIO()
+        np.savez(archive, **arrays)
+        f.write(archive.getbuffer())
+        _cut_tail(f)
         return
     path = os.path.realpath(_path(f, "save", "write"))  # a symlink's target, as open() would
     folder, name = os.path.split(path)
@@ -122,6 +125,17 @@ def load(f):
         return _load(file, repr(path))
 
 
+def _cut_tail(f) -> None:
+    """Drop what an older, longer checkpoint left after the one just written: `load` reads
+    the archive that ends the stream."""
+    if not (getattr(f, "seekable", None) and f.seekable()):
+        return
+    end = f.tell()
+    if f.seek(0, io.SEEK_END) > end:
+        f.seek(end)
+        f.truncate()
+
+
 def _path(f, what: str, method: str):
     if not isinstance(f, (str, bytes, os.PathLike)):
         raise TypeError(
@@ -148,8 +162,8 @@ def _load(file, where: str):
             # zipfile reads the archive that ends the file: it must be the one at `start`
             if min((m.header_offset for m in archive.zip.infolist()), default=start) != start:
                 raise CheckpointError(
-                    f"{where} holds more than a checkpoint from where it stands: one "
-                    "checkpoint per file object, from its position to its end"
+                    f"{where} holds more than one checkpoint after the position read from "
+                    "(save writes one, to the end); PyTorch would load the first"
                 )
             structure = _read_structure(archive, where)
             return _decode(structure["root"], archive, where)

@@ -335,8 +335,6 @@ _NOT_GIVEN = _NotGiven()
 
 
 def _keepdim(keepdim) -> bool:
-    if keepdim is _NOT_GIVEN:
-        return False
     if not isinstance(keepdim, (bool, np.bool_)):
         raise TypeError(f"keepdim must be a bool, got {type(keepdim).__name__}")
     return bool(keepdim)
@@ -415,7 +413,9 @@ def _max_or_min(x, dim_or_other, keepdim, dim, other, largest: bool):
     A Tensor in the place of `dim` is `other`; `dim=` itself takes only an int.
     """
     what = "max" if largest else "min"
-    if isinstance(dim_or_other, Tensor) and other is _NOT_GIVEN:
+    if isinstance(dim_or_other, Tensor):
+        if other is not _NOT_GIVEN:
+            raise TypeError(f"{what}() got multiple values for argument 'other'")
         dim_or_other, other = None, dim_or_other
     if dim_or_other is not None:
         if dim is not None:
@@ -427,7 +427,7 @@ def _max_or_min(x, dim_or_other, keepdim, dim, other, largest: bool):
             "by position or as other="
         )
     if other is _NOT_GIVEN:
-        return _ops.extremum(x, dim, _keepdim(keepdim), largest)
+        return _ops.extremum(x, dim, keepdim is not _NOT_GIVEN and _keepdim(keepdim), largest)
     if dim is not None or keepdim is not _NOT_GIVEN:
         raise TypeError(
             f"{what}(input, other) compares two tensors elementwise and takes no dim or keepdim "

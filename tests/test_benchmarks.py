@@ -65,7 +65,7 @@ def test_without_torch_it_says_what_to_install(monkeypatch, capsys):
     a traceback at `import torch`."""
     import importlib.util
 
-    sys.path.insert(0, str(ROOT))
+    monkeypatch.syspath_prepend(str(ROOT))
     from benchmarks.__main__ import main
 
     find_spec = importlib.util.find_spec

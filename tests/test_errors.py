@@ -88,6 +88,9 @@ ERRORS = {
     "min_dim_keyword_tensor": Row(
         lambda m: m.min(m.ones(2), dim=m.ones(2)), TypeError, "'dim'.*not Tensor.*other"
     ),
+    "max_other_twice": Row(
+        lambda m: m.ones(2).max(m.ones(2), other=m.ones(2)), TypeError, "multiple values.*'other'"
+    ),
     "max_other_none": Row(lambda m: m.ones(2).max(other=None), TypeError, "'other'.*NoneType"),
     "broadcast_iadd": Row(
         lambda m: m.ones(3).add_(m.ones(2)), RuntimeError, shapes("(3,)", "(2,)")

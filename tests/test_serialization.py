@@ -195,8 +195,48 @@ def test_a_file_object_holds_one_checkpoint_from_where_it_stands_to_its_end():
     minigrad.save({"a": 1}, buffer)
     minigrad.save({"b": 2}, buffer)
     buffer.seek(0)
-    with pytest.raises(CheckpointError, match="more than a checkpoint"):
+    with pytest.raises(CheckpointError, match="more than one checkpoint"):
         minigrad.load(buffer)
+
+
+class _NoTruncate(io.RawIOBase):
+    """A seekable stream that cannot be truncated, as some devices and wrappers are."""
+
+    def __init__(self):
+        self.data = bytearray()
+
+    def writable(self):
+        return True
+
+    def seekable(self):
+        return True
+
+    def write(self, b):
+        self.data += b
+        return len(b)
+
+    def tell(self):
+        return len(self.data)
+
+    def seek(self, offset, whence=io.SEEK_SET):
+        return len(self.data)
+
+
+def test_streams_that_cannot_seek_back_or_truncate_take_a_checkpoint(tmp_path):
+    """Found in review: cutting the tail broke a save into a stream that says it can seek
+    but cannot truncate (stdout sent to /dev/null: OSError), and zipfile's patching of
+    headers wrote a corrupt archive into a file opened for appending ('ab')."""
+    stream = _NoTruncate()
+    minigrad.save({"w": np.arange(3.0)}, io.BufferedWriter(stream))
+    assert_identical(minigrad.load(io.BytesIO(bytes(stream.data))), {"w": np.arange(3.0)})
+    with open(os.devnull, "wb") as devnull:
+        minigrad.save({"w": np.arange(3.0)}, devnull)
+    (tmp_path / "log").write_bytes(b"header")
+    with open(tmp_path / "log", "ab") as file:
+        minigrad.save({"epoch": 3}, file)
+    with open(tmp_path / "log", "rb") as file:
+        file.seek(len(b"header"))
+        assert minigrad.load(file) == {"epoch": 3}
 
 
 def test_file_object_errors_name_the_problem(tmp_path):

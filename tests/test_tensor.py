@@ -382,6 +382,10 @@ FACTORIES = {
     "arange_step_keyword": lambda m, **kw: m.arange(0, 5, step=2, **kw),
     "eye": lambda m, **kw: m.eye(3, **kw),
     "eye_rectangular": lambda m, **kw: m.eye(2, 4, **kw),
+    # found in review: NumPy integers made float32 (a length from NumPy arithmetic)
+    "arange_numpy_int": lambda m, **kw: m.arange(np.int64(3), **kw),
+    "arange_numpy_int32_end": lambda m, **kw: m.arange(0, np.int32(5), **kw),
+    "arange_numpy_float": lambda m, **kw: m.arange(np.float64(2.5), **kw),
 }
 
 

@@ -422,6 +422,7 @@ class MSE(Function):
                 norm = 2.0 / max(ctx.total, 1) if ctx.reduction == "mean" else 2.0
                 gd = norm * diff * grad
             elif need_x or need_y:  # rounded as PyTorch's graph rounds: 1/sum(w) may overflow
+                # (float32 and float64; float16 computes in float32 here, see `_wide`)
                 weighted = _narrow(g, ctx.common) * weight.astype(ctx.common, copy=False)
                 gd = _narrow(weighted, diff.dtype) * (2 * diff)
             if need_x or need_y:
